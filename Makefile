@@ -1,0 +1,170 @@
+# The whole project: the common library, one program per chapter, the tests, and the targets a
+# student, an instructor or CI wants. GNU make; `make help` lists the targets.
+#
+#   make            build build/libcommon.a, bin/<slug> for every chapter, the test runner
+#   make run        install what is missing, build, run every chapter's --quick demonstration
+#   make run CH=neuron   one chapter's full default demonstration
+#   make check      install what is missing, build, run every Check suite (alias: make test)
+#   make parity     tests/parity/*.py against numpy/torch/sklearn/xgboost/gensim
+#   make bench      tools/bench/<slug> for every chapter that has one
+#   make sanitize   everything under ASan+UBSan in build/san: the checks and every --quick demo
+#   make doctor     what is installed and what is missing
+#   make deps       install what is missing (tools/install-deps --parity)
+#   make format     clang-format over the tree;  make clean
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := all
+.DELETE_ON_ERROR:
+
+BUILD ?= build
+BIN ?= bin
+CC ?= cc
+PYTHON ?= /usr/bin/python3
+
+# ---- flags --------------------------------------------------------------------------------
+CFLAGS ?= -O2 -g
+CFLAGS += -std=c11 -Wall -Wextra -D_GNU_SOURCE -MMD -MP
+ifeq ($(WERROR),1)
+CFLAGS += -Werror
+endif
+ifeq ($(SAN),1)
+CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+endif
+
+# GSL's headers and library from pkg-config; its BLAS is OpenBLAS's CBLAS when OpenBLAS is
+# installed (much faster dgemm), otherwise GSL's own reference gslcblas.
+GSL_CFLAGS := $(shell pkg-config --cflags gsl 2>/dev/null)
+GSL_LDIRS := $(shell pkg-config --libs-only-L gsl 2>/dev/null)
+OPENBLAS_LIBS := $(shell pkg-config --libs openblas 2>/dev/null)
+ifneq ($(OPENBLAS_LIBS),)
+BLAS_LIBS := $(OPENBLAS_LIBS)
+BLAS_NAME := openblas
+else
+BLAS_LIBS := -lgslcblas
+BLAS_NAME := gslcblas
+endif
+CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
+CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
+
+CPPFLAGS += -Icommon $(GSL_CFLAGS)
+LDLIBS := $(GSL_LDIRS) -lgsl $(BLAS_LIBS) -lm
+
+# ---- sources ------------------------------------------------------------------------------
+COMMON_SRC := $(wildcard common/*.c)
+COMMON_OBJ := $(COMMON_SRC:%.c=$(BUILD)/%.o)
+LIBCOMMON := $(BUILD)/libcommon.a
+
+CHAPTER_DIRS := $(sort $(patsubst %/,%,$(dir $(wildcard chapters/*/main.c))))
+# chapters/00-neuron -> neuron
+slug = $(shell echo $(notdir $(1)) | sed 's/^[0-9]*-//')
+SLUGS := $(foreach d,$(CHAPTER_DIRS),$(call slug,$(d)))
+PROGRAMS := $(addprefix $(BIN)/,$(SLUGS))
+
+# Every chapter's code except main.c also links into the test runner.
+CHAPTER_LIB_SRC := $(filter-out %/main.c,$(foreach d,$(CHAPTER_DIRS),$(wildcard $(d)/*.c)))
+CHAPTER_LIB_OBJ := $(CHAPTER_LIB_SRC:%.c=$(BUILD)/%.o)
+
+TEST_SRC := $(wildcard tests/test_*.c)
+TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o) $(BUILD)/tests/check_main.o $(BUILD)/tests/testutil.o
+TEST_RUNNER := $(BUILD)/tests/check_all
+SUITES_DEF := $(BUILD)/tests/suites.def
+
+.PHONY: all run check test check-only parity bench sanitize doctor deps clean format help tour cli
+
+all: $(LIBCOMMON) $(PROGRAMS) $(TEST_RUNNER)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+$(LIBCOMMON): $(COMMON_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+# bin/<slug> from chapters/NN-<slug>/*.c
+define program_rule
+$(BIN)/$(call slug,$(1)): $(patsubst %.c,$(BUILD)/%.o,$(wildcard $(1)/*.c)) $(LIBCOMMON)
+	@mkdir -p $$(@D)
+	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS)
+endef
+$(foreach d,$(CHAPTER_DIRS),$(eval $(call program_rule,$(d))))
+
+# The test runner: one Check SRunner holding every suite. Each tests/test_*.c defines one or
+# more `Suite *suite_<name>(void)`; the list is collected from the sources.
+$(SUITES_DEF): $(TEST_SRC)
+	@mkdir -p $(@D)
+	@grep -ho 'Suite \*suite_[a-z0-9_]*(void)' $(TEST_SRC) | sed 's/Suite \*suite_\(.*\)(void)/SUITE(\1)/' > $@.tmp
+	@cmp -s $@.tmp $@ || mv $@.tmp $@; rm -f $@.tmp
+
+$(BUILD)/tests/check_main.o: tests/check_main.c $(SUITES_DEF)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -I$(BUILD)/tests $(CHECK_CFLAGS) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/tests/%.o: tests/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(addprefix -I,$(CHAPTER_DIRS)) $(CHECK_CFLAGS) $(CFLAGS) -c $< -o $@
+
+$(TEST_RUNNER): $(TEST_OBJ) $(CHAPTER_LIB_OBJ) $(LIBCOMMON)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(LDLIBS)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# ---- what people run ----------------------------------------------------------------------
+deps:
+	@tools/install-deps --parity
+
+# The tour: every chapter's --quick demonstration, one summary line each.
+run:
+	@tools/install-deps
+	@$(MAKE) --no-print-directory all
+ifdef CH
+	@$(BIN)/$(CH)
+else
+	@$(MAKE) --no-print-directory tour
+endif
+
+tour: all
+	@tools/tour $(BIN) $(SLUGS)
+
+# `make check SUITE=common_npy` runs one suite (Check's CK_RUN_SUITE).
+check test:
+	@tools/install-deps
+	@$(MAKE) --no-print-directory check-only
+
+check-only: all
+	@CM_BIN_DIR=$(BIN) $(if $(SUITE),CK_RUN_SUITE=$(SUITE)) $(TEST_RUNNER)
+
+# The bad invocations of every program (tests/cli/run).
+cli: all
+	@tests/cli/run $(BIN) $(SLUGS)
+
+parity: all
+	@tools/install-deps --parity
+	@CM_BIN_DIR=$(BIN) CM_BUILD_DIR=$(BUILD) tools/run-parity $(PYTHON)
+
+bench: all
+	@for s in $(SLUGS); do \
+	  if [ -x tools/bench/$$s ]; then CM_BIN_DIR=$(BIN) tools/bench/$$s || exit 1; fi; done
+
+# Everything again under AddressSanitizer and UndefinedBehaviorSanitizer: any report fails.
+SAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:halt_on_error=1 \
+           UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 CK_TIMEOUT_MULTIPLIER=10
+sanitize:
+	@$(MAKE) --no-print-directory SAN=1 BUILD=build/san BIN=build/san/bin all
+	@$(SAN_ENV) CM_BIN_DIR=build/san/bin build/san/tests/check_all
+	@$(SAN_ENV) tools/tour build/san/bin $(SLUGS)
+	@echo "sanitize: no reports"
+
+doctor:
+	@tools/install-deps --doctor
+
+format:
+	clang-format -i $$(find common chapters tests tools -name '*.[ch]')
+
+clean:
+	rm -rf build bin out
+
+help:
+	@sed -n '1,14p' Makefile | sed 's/^# \{0,1\}//'

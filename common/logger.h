@@ -1,0 +1,17 @@
+/* logger.h: a CSV metrics log, one file per run with a header row ("step,epoch,loss,...").
+ * Rows are flushed as they are written, so a run that stops early keeps its log. */
+#ifndef CM_LOGGER_H
+#define CM_LOGGER_H
+
+#include <stddef.h>
+
+typedef struct csvlog csvlog;
+
+/* header: the comma-separated column names; the row width is their count. */
+csvlog *csvlog_open(const char *path, const char *header); /* NULL on failure, message set */
+/* Writes n values (n must equal the header's column count); integers print as integers,
+ * others with %.10g. */
+int csvlog_row(csvlog *l, const double *vals, size_t n);
+int csvlog_close(csvlog *l);
+
+#endif

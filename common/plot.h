@@ -1,0 +1,56 @@
+/* plot.h: figures through a gnuplot pipe. Every figure is written as three files with fixed
+ * names in the output directory: <name>.csv (its data, with a header row), <name>.gp (the
+ * gnuplot script that reads the .csv and draws it) and <name>.png, so that a student can
+ * redraw or restyle it with `gnuplot <name>.gp`. Modes (--plot): png writes the PNG; term
+ * draws with gnuplot's dumb terminal on stdout; window opens a window and keeps it open;
+ * none writes only the .csv and .gp. When gnuplot is missing the program says so once on
+ * stderr and still writes the data and the script. */
+#ifndef CM_PLOT_H
+#define CM_PLOT_H
+
+#include <stddef.h>
+#include <gsl/gsl_matrix.h>
+
+typedef enum { PLOT_PNG, PLOT_TERM, PLOT_WINDOW, PLOT_NONE } plot_mode;
+
+int plot_parse_mode(const char *s, plot_mode *out); /* "png", "term", "window", "none" */
+const char *plot_mode_name(plot_mode m);
+int plot_gnuplot_available(void); /* gnuplot on PATH (checked once) */
+
+typedef struct {
+    const char *dir; /* output directory, exists */
+    plot_mode mode;
+} plot_ctx;
+
+/* A figure of x-y layers: lines, points and points coloured by class, with axis labels and a
+ * legend. Built up, then written once. */
+typedef struct plot_fig plot_fig;
+
+plot_fig *plot_fig_new(const char *name, const char *title, const char *xlabel,
+                       const char *ylabel); /* NULL on failure */
+int plot_fig_line(plot_fig *f, const char *label, const double *x, const double *y, size_t n);
+int plot_fig_points(plot_fig *f, const char *label, const double *x, const double *y, size_t n);
+/* Points coloured by class cls[i] in [0, n_classes); class_names may be NULL ("class k"). */
+int plot_fig_classes(plot_fig *f, const double *x, const double *y, const int *cls, size_t n,
+                     int n_classes, const char *const *class_names);
+void plot_fig_logy(plot_fig *f);
+void plot_fig_xrange(plot_fig *f, double lo, double hi);
+void plot_fig_yrange(plot_fig *f, double lo, double hi);
+/* Writes dir/name.{csv,gp} and draws it as the mode says. Returns CM_OK or an error
+ * (an unwritable directory); a missing gnuplot is not an error. */
+int plot_fig_write(const plot_ctx *ctx, const plot_fig *f);
+void plot_fig_free(plot_fig *f);
+
+/* A heatmap of a matrix (row 0 at the top), with a colour box. */
+int plot_heatmap(const plot_ctx *ctx, const char *name, const char *title, const char *xlabel,
+                 const char *ylabel, const gsl_matrix *M);
+/* A grid of small grey images: images is (n, h*w), each row one image in row-major order,
+ * drawn in ncols columns, black = vmin, white = vmax. Optional per-image captions. */
+int plot_image_grid(const plot_ctx *ctx, const char *name, const char *title,
+                    const gsl_matrix *images, size_t h, size_t w, size_t ncols, double vmin,
+                    double vmax, const char *const *captions);
+
+/* "out/neuron/boundary.png": the path of a figure's picture, for the summary lines. */
+void plot_path(const plot_ctx *ctx, const char *name, const char *ext, char *buf, size_t len);
+
+#endif

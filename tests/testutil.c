@@ -1,0 +1,93 @@
+#include "testutil.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+void tu_fill(double *x, size_t n, double scale, double phase)
+{
+    for (size_t i = 0; i < n; i++) x[i] = scale * sin((double)i * 1.7 + phase);
+}
+
+const char *tu_tmpdir(const char *tag)
+{
+    static char bufs[8][512];
+    static int slot;
+    char *b = bufs[slot++ % 8];
+    const char *base = getenv("TMPDIR");
+    snprintf(b, 512, "%s/cm-test-%s-XXXXXX", base && *base ? base : "/tmp", tag);
+    if (!mkdtemp(b)) {
+        perror("mkdtemp");
+        exit(1);
+    }
+    return b;
+}
+
+void tu_rmtree(const char *path)
+{
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", path);
+    if (system(cmd) != 0) fprintf(stderr, "warning: could not remove %s\n", path);
+}
+
+const char *tu_bin_dir(void)
+{
+    const char *d = getenv("CM_BIN_DIR");
+    return d && *d ? d : "bin";
+}
+
+static char *slurp(FILE *f)
+{
+    size_t cap = 4096, len = 0;
+    char *s = malloc(cap);
+    if (!s) return NULL;
+    size_t k;
+    while ((k = fread(s + len, 1, cap - len - 1, f)) > 0) {
+        len += k;
+        if (cap - len - 1 == 0) {
+            char *t = realloc(s, cap *= 2);
+            if (!t) break;
+            s = t;
+        }
+    }
+    s[len] = '\0';
+    return s;
+}
+
+int tu_run(const char *cmd, char **out, char **err)
+{
+    char errpath[] = "/tmp/cm-test-stderr-XXXXXX";
+    int fd = mkstemp(errpath);
+    if (fd < 0) return -1;
+    close(fd);
+    size_t len = strlen(cmd) + strlen(errpath) + 16;
+    char *full = malloc(len);
+    snprintf(full, len, "%s 2>%s", cmd, errpath);
+    FILE *p = popen(full, "r");
+    free(full);
+    if (!p) return -1;
+    char *o = slurp(p);
+    int st = pclose(p);
+    if (out) *out = o;
+    else free(o);
+    if (err) {
+        FILE *e = fopen(errpath, "r");
+        *err = e ? slurp(e) : NULL;
+        if (e) fclose(e);
+    }
+    unlink(errpath);
+    if (WIFEXITED(st)) return WEXITSTATUS(st);
+    if (WIFSIGNALED(st)) return 128 + WTERMSIG(st);
+    return -1;
+}
+
+void tu_write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    if (!f) return;
+    fputs(text, f);
+    fclose(f);
+}

@@ -1,0 +1,27 @@
+/* testutil.h: what several test suites need: high-entropy values, temporary directories,
+ * running a program and capturing its output. */
+#ifndef TESTUTIL_H
+#define TESTUTIL_H
+
+#include <stddef.h>
+
+/* x[i] = scale * sin(i * 1.7 + phase): varied, deterministic values (genann's test.c). */
+void tu_fill(double *x, size_t n, double scale, double phase);
+
+/* Creates a fresh directory under $TMPDIR (or /tmp) and returns its path (static storage per
+ * call slot: copy it if you need two). */
+const char *tu_tmpdir(const char *tag);
+/* rm -rf path. */
+void tu_rmtree(const char *path);
+
+/* The directory of the built programs: $CM_BIN_DIR or "bin". */
+const char *tu_bin_dir(void);
+
+/* Runs a shell command; stdout (and stderr, if err != NULL) into malloc'd strings.
+ * Returns the exit status (0..255), or 128+signal if it was killed. */
+int tu_run(const char *cmd, char **out, char **err);
+
+/* Writes text to path (for malformed-input tests). */
+void tu_write_file(const char *path, const char *text);
+
+#endif
