@@ -68,11 +68,14 @@ CHAPTER_LIB_OBJ := $(CHAPTER_LIB_SRC:%.c=$(BUILD)/%.o)
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o) $(BUILD)/tests/check_main.o $(BUILD)/tests/testutil.o
 TEST_RUNNER := $(BUILD)/tests/check_all
+# Small C drivers that parity scripts call: tests/parity/<name>.c -> build/tests/parity/<name>
+PARITY_SRC := $(wildcard tests/parity/*.c)
+PARITY_BIN := $(PARITY_SRC:tests/parity/%.c=$(BUILD)/tests/parity/%)
 SUITES_DEF := $(BUILD)/tests/suites.def
 
 .PHONY: all run check test check-only parity bench sanitize doctor deps clean format help tour cli
 
-all: $(LIBCOMMON) $(PROGRAMS) $(TEST_RUNNER)
+all: $(LIBCOMMON) $(PROGRAMS) $(TEST_RUNNER) $(PARITY_BIN)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
@@ -108,6 +111,9 @@ $(BUILD)/tests/%.o: tests/%.c
 
 $(TEST_RUNNER): $(TEST_OBJ) $(CHAPTER_LIB_OBJ) $(LIBCOMMON)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(LDLIBS)
+
+$(BUILD)/tests/parity/%: $(BUILD)/tests/parity/%.o $(LIBCOMMON)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
