@@ -98,7 +98,7 @@ $(foreach d,$(CHAPTER_DIRS),$(eval $(call program_rule,$(d))))
 # more `Suite *suite_<name>(void)`; the list is collected from the sources.
 $(SUITES_DEF): $(TEST_SRC)
 	@mkdir -p $(@D)
-	@grep -ho 'Suite \*suite_[a-z0-9_]*(void)' $(TEST_SRC) | sed 's/Suite \*suite_\(.*\)(void)/SUITE(\1)/' > $@.tmp
+	@$(if $(TEST_SRC),grep -ho 'Suite \*suite_[a-z0-9_]*(void)' $(TEST_SRC),true) | sed 's/Suite \*suite_\(.*\)(void)/SUITE(\1)/' > $@.tmp
 	@cmp -s $@.tmp $@ || mv $@.tmp $@; rm -f $@.tmp
 
 $(BUILD)/tests/check_main.o: tests/check_main.c $(SUITES_DEF)

@@ -38,7 +38,10 @@ enum {
     {"seed", required_argument, 0, CLI_OPT_SEED}, {"data", required_argument, 0, CLI_OPT_DATA},    \
         {"out", required_argument, 0, CLI_OPT_OUT}, {"plot", required_argument, 0, CLI_OPT_PLOT},  \
         {"quick", no_argument, 0, CLI_OPT_QUICK}, {"quiet", no_argument, 0, CLI_OPT_QUIET},        \
-        {"help", no_argument, 0, CLI_OPT_HELP}, {"version", no_argument, 0, CLI_OPT_VERSION}
+        {"help", no_argument, 0, CLI_OPT_HELP},                                                    \
+    {                                                                                              \
+        "version", no_argument, 0, CLI_OPT_VERSION                                                 \
+    }
 
 /* The help text of the common options, for a chapter's usage(). */
 extern const char *const CLI_COMMON_HELP;
@@ -63,8 +66,10 @@ void cli_common_defaults(cli_common *c, const char *slug);
 int cli_common_handle(cli_common *c, int opt, const char *arg, int argc, char **argv);
 
 /* Strict parsing: the whole string must be a number within [min, max] (decimal; no trailing
- * characters, no empty string, no overflow, no NaN). CM_OK or CM_EINVAL with the message
- * "expected an integer from MIN to MAX, got 'S'" set. */
+ * characters, no leading space, no hexadecimal, no empty string, no overflow, no NaN or
+ * infinity). CM_OK, or CM_EINVAL with the message "expected an integer from MIN to MAX, got 'S'"
+ * ("expected an integer >= MIN" when max is LONG_MAX; "expected a number ..." for doubles) set;
+ * *out is untouched on failure. */
 int cli_parse_long(const char *s, long min, long max, long *out);
 int cli_parse_double(const char *s, double min, double max, double *out);
 
@@ -74,7 +79,8 @@ double cli_double(const char *opt, const char *s, double min, double max);
 /* s must be one of choices (NULL-terminated); returns its index or dies listing them. */
 int cli_choice(const char *opt, const char *s, const char *const *choices);
 
-/* Creates the output directory (mkdir -p) and checks that a file can be created in it;
+/* Creates the output directory (mkdir -p, its own: no dependency on checkpoint.c) and checks
+ * that a file can be created in it;
  * dies with exit 2 naming the directory otherwise. Call it after every input is validated,
  * so that a bad invocation leaves nothing behind. */
 void cli_prepare_out(const cli_common *c);

@@ -2,9 +2,13 @@
  * names in the output directory: <name>.csv (its data, with a header row), <name>.gp (the
  * gnuplot script that reads the .csv and draws it) and <name>.png, so that a student can
  * redraw or restyle it with `gnuplot <name>.gp`. Modes (--plot): png writes the PNG; term
- * draws with gnuplot's dumb terminal on stdout; window opens a window and keeps it open;
- * none writes only the .csv and .gp. When gnuplot is missing the program says so once on
- * stderr and still writes the data and the script. */
+ * draws with gnuplot's dumb terminal on stdout (in colour when stdout is a terminal) and
+ * writes no PNG; window writes the PNG and opens a window that stays until it is closed
+ * (without a display or a window terminal: the PNG only, said once on stderr); none writes
+ * only the .csv and .gp. When gnuplot is missing the program says so once on stderr and still
+ * writes the data and the script. The environment variable CM_GNUPLOT replaces the gnuplot
+ * command (tests point it at a missing or failing program). A gnuplot that fails gives CM_EIO
+ * with the line of its stderr that names the error. */
 #ifndef CM_PLOT_H
 #define CM_PLOT_H
 
@@ -28,9 +32,11 @@ typedef struct plot_fig plot_fig;
 
 plot_fig *plot_fig_new(const char *name, const char *title, const char *xlabel,
                        const char *ylabel); /* NULL on failure */
+/* x NULL: the index 0, 1, ..., n-1 (a loss per step). The data are copied. */
 int plot_fig_line(plot_fig *f, const char *label, const double *x, const double *y, size_t n);
 int plot_fig_points(plot_fig *f, const char *label, const double *x, const double *y, size_t n);
-/* Points coloured by class cls[i] in [0, n_classes); class_names may be NULL ("class k"). */
+/* Points coloured by class cls[i] in [0, n_classes); class_names may be NULL ("class k").
+ * One legend entry per class that has points. */
 int plot_fig_classes(plot_fig *f, const double *x, const double *y, const int *cls, size_t n,
                      int n_classes, const char *const *class_names);
 void plot_fig_logy(plot_fig *f);
@@ -41,11 +47,14 @@ void plot_fig_yrange(plot_fig *f, double lo, double hi);
 int plot_fig_write(const plot_ctx *ctx, const plot_fig *f);
 void plot_fig_free(plot_fig *f);
 
-/* A heatmap of a matrix (row 0 at the top), with a colour box. */
+/* A heatmap of a matrix (row 0 at the top), with a colour box; a NaN or infinite cell gives
+ * CM_ENOTFINITE naming it. The csv holds row,col,value. */
 int plot_heatmap(const plot_ctx *ctx, const char *name, const char *title, const char *xlabel,
                  const char *ylabel, const gsl_matrix *M);
 /* A grid of small grey images: images is (n, h*w), each row one image in row-major order,
- * drawn in ncols columns, black = vmin, white = vmax. Optional per-image captions. */
+ * drawn in ncols columns, black = vmin, white = vmax. Optional per-image captions (NULL, or
+ * n strings, any of them NULL). The csv holds the whole grid as x,y,image,row,col,value, the
+ * gaps between images as image -1 and value NaN. */
 int plot_image_grid(const plot_ctx *ctx, const char *name, const char *title,
                     const gsl_matrix *images, size_t h, size_t w, size_t ncols, double vmin,
                     double vmax, const char *const *captions);
