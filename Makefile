@@ -107,7 +107,7 @@ $(BUILD)/tests/check_main.o: tests/check_main.c $(SUITES_DEF)
 
 $(BUILD)/tests/%.o: tests/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(addprefix -I,$(CHAPTER_DIRS)) $(CHECK_CFLAGS) $(CFLAGS) -c $< -o $@
+	$(CC) $(CPPFLAGS) $(addprefix -iquote ,$(CHAPTER_DIRS)) $(CHECK_CFLAGS) $(CFLAGS) -c $< -o $@
 
 $(TEST_RUNNER): $(TEST_OBJ) $(CHAPTER_LIB_OBJ) $(LIBCOMMON)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(LDLIBS)

@@ -66,9 +66,15 @@ void act_forward(act_kind k, const double *x, double *y, size_t n)
     case ACT_IDENTITY:
         if (y != x) memmove(y, x, n * sizeof *y);
         break;
-    case ACT_SIGMOID: act_sigmoid_array(x, y, n); break;
-    case ACT_TANH: act_tanh_array(x, y, n); break;
-    case ACT_RELU: act_relu_array(x, y, n); break;
+    case ACT_SIGMOID:
+        act_sigmoid_array(x, y, n);
+        break;
+    case ACT_TANH:
+        act_tanh_array(x, y, n);
+        break;
+    case ACT_RELU:
+        act_relu_array(x, y, n);
+        break;
     case ACT_SOFTPLUS:
         for (size_t i = 0; i < n; i++) y[i] = act_softplus(x[i]);
         break;

@@ -62,7 +62,7 @@ static int choose_entries(size_t n, const gc_options *opt, size_t **idx, size_t 
 
 /* Checks entries of x: numeric = (L(x_i + h) - L(x_i - h)) / (2h), where 2h is taken as the
  * difference of the two perturbed values actually stored ((x+h) - (x-h) is rounded), and
- * rel = |a - n| / max(|a| + |n|, floor). x_i is restored to its saved bits afterwards. */
+ * rel = |a - n| / max(|a| + |n|, floor max(1, |L(x)|)). x_i is restored to its saved bits afterwards. */
 int gc_check_array(const char *name, double *x, const double *g, size_t n, gc_loss_fn loss,
                    void *ctx, const gc_options *opt, gc_report *rep)
 {
@@ -77,6 +77,11 @@ int gc_check_array(const char *name, double *x, const double *g, size_t n, gc_lo
     snprintf(rep->name, sizeof rep->name, "%s", name);
     rep->n_total = n;
 
+    /* The floor is in units of the loss: the rounding noise of L(x+h) - L(x-h) grows with |L|,
+     * and scaling a loss by c scales a, n and that noise alike, so the verdict should not
+     * change. A non-finite loss fails every entry below. */
+    double l0 = eval_loss(loss, ctx, opt);
+    double floor = opt->floor * (fabs(l0) > 1.0 ? fabs(l0) : 1.0);
     size_t *idx, k;
     int st = choose_entries(n, opt, &idx, &k);
     if (st != CM_OK) return st;
@@ -92,7 +97,7 @@ int gc_check_array(const char *name, double *x, const double *g, size_t n, gc_lo
         double num = (lp - lm) / (xp - xm);
         double a = g[i];
         double denom = fabs(a) + fabs(num);
-        double rel = fabs(a - num) / (denom > opt->floor ? denom : opt->floor);
+        double rel = fabs(a - num) / (denom > floor ? denom : floor);
         if (isnan(rel)) rel = INFINITY; /* a NaN loss or gradient must fail, not compare false */
         if (j == 0 || rel > rep->worst_rel_err) {
             rep->worst_rel_err = rel;
@@ -103,13 +108,13 @@ int gc_check_array(const char *name, double *x, const double *g, size_t n, gc_lo
         if (fabs(a) > rep->max_abs_grad) rep->max_abs_grad = fabs(a);
     }
     free(idx);
+    if (!isfinite(l0)) rep->worst_rel_err = INFINITY;
     rep->n_checked = k;
     rep->passed = rep->worst_rel_err <= opt->tol && rep->max_abs_grad > 0;
     return CM_OK;
 }
 
-int gc_check_params(params *p, gc_loss_fn loss, void *ctx, const gc_options *opt,
-                    gc_report *reps)
+int gc_check_params(params *p, gc_loss_fn loss, void *ctx, const gc_options *opt, gc_report *reps)
 {
     if (!p || !p->committed || !loss || !reps) {
         cm_error(CM_EINVAL, "gc_check_params: needs a committed block, a loss and reports");
@@ -123,8 +128,8 @@ int gc_check_params(params *p, gc_loss_fn loss, void *ctx, const gc_options *opt
     int failed = 0;
     for (size_t t = 0; t < p->n_tensors; t++) {
         const param_tensor *pt = &p->tensors[t];
-        if (gc_check_array(pt->name, p->data + pt->offset, g + pt->offset, pt->size, loss, ctx,
-                           opt, &reps[t]) != CM_OK) {
+        if (gc_check_array(pt->name, p->data + pt->offset, g + pt->offset, pt->size, loss, ctx, opt,
+                           &reps[t]) != CM_OK) {
             free(g);
             return -1;
         }
@@ -143,7 +148,9 @@ int gc_print_table(FILE *f, const gc_report *reps, size_t n)
         const gc_report *r = &reps[i];
         char cnt[48];
         snprintf(cnt, sizeof cnt, "%zu/%zu", r->n_checked, r->n_total);
-        const char *verdict = r->passed ? "PASS" : r->max_abs_grad > 0 ? "FAIL" : "FAIL (zero grad)";
+        const char *verdict = r->passed             ? "PASS"
+                              : r->max_abs_grad > 0 ? "FAIL"
+                                                    : "FAIL (zero grad)";
         fprintf(f, "%-24s %15s %13.3e %8zu %15.8e %15.8e  %s\n", r->name, cnt, r->worst_rel_err,
                 r->worst_index, r->analytic, r->numeric, verdict);
         failed += !r->passed;

@@ -145,6 +145,8 @@ int lr_parse(const char *name, lr_kind *out)
             return CM_OK;
         }
     }
-    return cm_error(CM_EINVAL, "unknown learning-rate schedule '%s' (expected constant, linear, "
-                               "cosine)", name);
+    return cm_error(CM_EINVAL,
+                    "unknown learning-rate schedule '%s' (expected constant, linear, "
+                    "cosine)",
+                    name);
 }

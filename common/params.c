@@ -42,8 +42,8 @@ int params_declare(params *p, const char *name, int ndim, const size_t *shape)
         return -1;
     }
     if (ndim < 1 || ndim > PARAMS_MAX_DIM) {
-        cm_error(CM_EINVAL, "params_declare: tensor '%s' has %d dimensions (1..%d allowed)",
-                 name, ndim, PARAMS_MAX_DIM);
+        cm_error(CM_EINVAL, "params_declare: tensor '%s' has %d dimensions (1..%d allowed)", name,
+                 ndim, PARAMS_MAX_DIM);
         return -1;
     }
     if (params_find(p, name) >= 0) {

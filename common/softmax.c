@@ -71,8 +71,7 @@ void sm_softmax_rows(const gsl_matrix *logits, gsl_matrix *probs)
 void sm_log_softmax_rows(const gsl_matrix *logits, gsl_matrix *logp)
 {
     for (size_t b = 0; b < logits->size1; b++)
-        sm_log_softmax(logits->data + b * logits->tda, logp->data + b * logp->tda,
-                       logits->size2);
+        sm_log_softmax(logits->data + b * logits->tda, logp->data + b * logp->tda, logits->size2);
 }
 
 /* L = -(1/B) sum_b log softmax(x_b)[y_b]  (torch.nn.functional.cross_entropy, mean);
@@ -83,8 +82,8 @@ double sm_cross_entropy(const gsl_matrix *logits, const int *labels, gsl_matrix 
     size_t B = logits->size1, K = logits->size2;
     for (size_t b = 0; b < B; b++) {
         if (labels[b] < 0 || (size_t)labels[b] >= K) {
-            cm_error(CM_EINVAL, "cross-entropy: label %d of row %zu is outside [0, %zu)",
-                     labels[b], b, K);
+            cm_error(CM_EINVAL, "cross-entropy: label %d of row %zu is outside [0, %zu)", labels[b],
+                     b, K);
             return NAN;
         }
     }
