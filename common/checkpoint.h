@@ -32,14 +32,18 @@ int hparams_get_str(const hparams *h, const char *key, const char **val);
 int hparams_get_long(const hparams *h, const char *key, long *val);
 int hparams_get_double(const hparams *h, const char *key, double *val);
 int hparams_write(const char *path, const hparams *h);
-int hparams_read(const char *path, hparams *h); /* malformed line -> CM_EFORMAT with line no. */
+/* h must be initialized; its content is replaced only if the whole file reads well. Blank lines
+ * and '#' comments are skipped; a malformed line -> CM_EFORMAT "path:LINE: ...". */
+int hparams_read(const char *path, hparams *h);
 
 /* Writes every tensor of p and the hyperparameters. */
 int ckpt_save(const char *dir, const params *p, const hparams *h);
 /* Reads hparams.txt only (to build a model of the right shape before loading its values). */
 int ckpt_load_hparams(const char *dir, hparams *h);
 /* Fills p's values from the directory: every tensor must exist with exactly p's shape,
- * otherwise CM_ESHAPE "checkpoint <dir>: fc1.weight has shape (3, 4), the model expects (5, 4)". */
+ * otherwise CM_ESHAPE "checkpoint <dir>: fc1.weight has shape (3, 4), the model expects (5, 4)".
+ * A tensor file the model does not have is CM_ESHAPE too (the checkpoint of another model).
+ * p is changed only when every tensor has been read. */
 int ckpt_load_params(const char *dir, params *p);
 
 /* Creates a directory and its parents (mkdir -p). CM_EIO with the path on failure. */

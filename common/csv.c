@@ -96,8 +96,8 @@ static int parse_number(const char *path, long line, size_t col, const char *fie
         return cm_error(CM_EFORMAT, "%s:%ld: column %zu: expected a number, got '%s'", path, line,
                         col, field);
     if (!isfinite(v)) /* "nan", "inf" and overflow (1e999) */
-        return cm_error(CM_ENOTFINITE, "%s:%ld: column %zu: not a finite number: '%s'", path,
-                        line, col, field);
+        return cm_error(CM_ENOTFINITE, "%s:%ld: column %zu: not a finite number: '%s'", path, line,
+                        col, field);
     *x = v;
     return CM_OK;
 }

@@ -3,7 +3,9 @@
  *   "data/iris.csv:17: column 3: expected a number, got 'abc'"
  *   "data/iris.csv:42: 4 fields, the header has 5"
  * Empty files, files with only a header, NaN/inf values and unterminated last lines are handled
- * (the first three rejected, the last accepted). */
+ * (the first three rejected, the last accepted). Also: CRLF line ends and blank lines (skipped)
+ * are accepted; blanks around fields and double quotes around header names are removed; a line
+ * longer than 1 MiB is rejected (a binary or corrupted file); numbers are C's strtod syntax. */
 #ifndef CM_CSV_H
 #define CM_CSV_H
 

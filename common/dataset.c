@@ -15,8 +15,8 @@ dataset *dataset_alloc(size_t n, size_t d)
 {
     if (n == 0 || d == 0) {
         /* gsl_matrix_alloc would call the GSL error handler (abort) on a zero dimension */
-        cm_error(CM_EINVAL, "a data set needs at least one row and one column (got %zu x %zu)",
-                 n, d);
+        cm_error(CM_EINVAL, "a data set needs at least one row and one column (got %zu x %zu)", n,
+                 d);
         return NULL;
     }
     dataset *ds = cm_calloc(1, sizeof *ds);
@@ -68,8 +68,10 @@ int dataset_from_csv(const char *path, const char *label_col, dataset **out)
     for (size_t i = 0; i < t->rows; i++) {
         for (size_t j = 0, k = 0; j < t->cols; j++) {
             double x = gsl_matrix_get(t->X, i, j);
-            if ((int)j == lab) ds->y[i] = x;
-            else gsl_matrix_set(ds->X, i, k++, x);
+            if ((int)j == lab)
+                ds->y[i] = x;
+            else
+                gsl_matrix_set(ds->X, i, k++, x);
         }
     }
     csv_free(t);
@@ -88,8 +90,7 @@ static dataset *take_rows(const dataset *src, const size_t *idx, size_t m)
 }
 
 /* Both parts from a list of row indices: order[0..n_a) to *a, the rest to *b. */
-static int split_by(const dataset *ds, const size_t *order, size_t n_a, dataset **a,
-                    dataset **b)
+static int split_by(const dataset *ds, const size_t *order, size_t n_a, dataset **a, dataset **b)
 {
     *a = take_rows(ds, order, n_a);
     *b = *a ? take_rows(ds, order + n_a, ds->n - n_a) : NULL;

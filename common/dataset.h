@@ -21,7 +21,9 @@ void dataset_free(dataset *ds);
 
 /* Rows [0, n_first) to *a and the rest to *b (copies). */
 int dataset_split(const dataset *ds, size_t n_first, dataset **a, dataset **b);
-/* A seeded random permutation of the rows, then the split: a fraction test_frac to *test. */
+/* A seeded random permutation of the rows, then the split: a fraction test_frac to *test
+ * (ceil(test_frac * n) rows, as sklearn's train_test_split); test_frac in (0, 1) and both parts
+ * non-empty, else CM_EINVAL. */
 int dataset_split_random(const dataset *ds, double test_frac, gsl_rng *r, dataset **train,
                          dataset **test);
 
@@ -32,8 +34,8 @@ void dataset_column_stats(const gsl_matrix *X, double *mean, double *sd);
 void dataset_standardize(gsl_matrix *X, const double *mean, const double *sd);
 /* x >= threshold becomes 1, else 0. */
 void dataset_binarize(gsl_matrix *X, double threshold);
-/* Integer labels from y; CM_EFORMAT if some y is not an integer in [0, n_classes).
- * *n_classes = 1 + max label. */
+/* Integer labels from y; CM_EFORMAT (naming the row and value) if some y is not an integer in
+ * [0, 2^20). *n_classes = 1 + max label. */
 int dataset_labels(const dataset *ds, int *labels, int *n_classes);
 
 /* Shuffled minibatches: each epoch a fresh permutation (gsl_ran_shuffle), then batches of

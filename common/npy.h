@@ -21,8 +21,9 @@ typedef struct {
 int npy_write(const char *path, npy_dtype dtype, int ndim, const size_t *shape, const void *data);
 int npy_write_f64(const char *path, int ndim, const size_t *shape, const double *data);
 
-/* Reads a file; rejects Fortran order, other dtypes, big-endian data, truncated data and
- * malformed headers with a message naming the file. */
+/* Reads a file (version 1.0, or 2.0 for big headers); rejects Fortran order, other dtypes,
+ * big-endian data, truncated data or bytes after the data, absurd shapes and malformed headers
+ * with CM_EFORMAT and a message naming the file (CM_EIO if it cannot be opened). */
 int npy_read(const char *path, npy_array **out);
 void npy_free(npy_array *a);
 

@@ -4,6 +4,7 @@
 #include "text.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,8 +126,7 @@ static size_t hash_word(const char *w, size_t len)
 
 /* The slot of word in a table of cap (a power of two) slots: its index's slot, or the empty
  * slot where it would go. */
-static size_t find_slot(const int *hash, size_t cap, char *const *words, const char *w,
-                        size_t len)
+static size_t find_slot(const int *hash, size_t cap, char *const *words, const char *w, size_t len)
 {
     size_t s = hash_word(w, len) & (cap - 1);
     while (hash[s] >= 0) {
