@@ -12,6 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <gsl/gsl_errno.h>
+
 #include "error.h"
 
 const char *const CLI_COMMON_HELP =
@@ -26,8 +28,20 @@ const char *const CLI_COMMON_HELP =
     "  --quiet       no progress output\n"
     "  --help        this help;  --version  the version\n";
 
+/* GSL's default handler aborts on any error. In a program, running out of memory is the
+ * user's problem (a model too large for the machine): one line and exit 2, as for bad input.
+ * Anything else GSL reports (mismatched matrix sizes, say) is a bug in our code: say where
+ * and abort, so that a debugger or a sanitizer shows the stack. */
+static void gsl_error_to_exit(const char *reason, const char *file, int line, int gsl_errno)
+{
+    if (gsl_errno == GSL_ENOMEM) cm_die("out of memory (%s)", reason);
+    fprintf(stderr, "%s: internal error in GSL: %s (%s:%d)\n", cm_progname(), reason, file, line);
+    abort();
+}
+
 void cli_common_defaults(cli_common *c, const char *slug)
 {
+    gsl_set_error_handler(gsl_error_to_exit);
     memset(c, 0, sizeof *c);
     c->slug = slug;
     c->seed = CLI_DEFAULT_SEED;

@@ -56,7 +56,8 @@ typedef struct {
     int help, version;  /* set by --help / --version: the chapter prints and exits 0 */
 } cli_common;
 
-/* Sets the defaults and cm_set_progname(slug). */
+/* Sets the defaults, cm_set_progname(slug), and a GSL error handler that turns running out
+ * of memory into one line and exit 2 (and any other GSL error, a bug, into an abort). */
 void cli_common_defaults(cli_common *c, const char *slug);
 
 /* Handles one getopt_long result: a common option (returns 1), or, with opterr = 0 and an
