@@ -105,13 +105,22 @@ $(BUILD)/tests/check_main.o: tests/check_main.c $(SUITES_DEF)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) -I$(BUILD)/tests $(CHECK_CFLAGS) $(CFLAGS) -c $< -o $@
 
+# tests/test_<slug>*.c sees its own chapter's headers (-iquote: only for #include "..."), so
+# that chapters may reuse plain header names (data.h, train.h) without one hiding another.
+define chapter_test_inc
+$(BUILD)/tests/test_$(subst -,_,$(call slug,$(1))).o: CHAPTER_INC := -iquote $(1)
+$(BUILD)/tests/test_$(subst -,_,$(call slug,$(1)))_%.o: CHAPTER_INC := -iquote $(1)
+endef
+$(foreach d,$(CHAPTER_DIRS),$(eval $(call chapter_test_inc,$(d))))
+
 $(BUILD)/tests/%.o: tests/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(addprefix -iquote ,$(CHAPTER_DIRS)) $(CHECK_CFLAGS) $(CFLAGS) -c $< -o $@
+	$(CC) $(CPPFLAGS) $(CHAPTER_INC) $(CHECK_CFLAGS) $(CFLAGS) -c $< -o $@
 
 $(TEST_RUNNER): $(TEST_OBJ) $(CHAPTER_LIB_OBJ) $(LIBCOMMON)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(LDLIBS)
 
+.SECONDARY: $(PARITY_BIN:%=%.o)
 $(BUILD)/tests/parity/%: $(BUILD)/tests/parity/%.o $(LIBCOMMON)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 

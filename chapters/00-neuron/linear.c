@@ -2,6 +2,7 @@
 #include "linear.h"
 
 #include <math.h>
+#include <stdlib.h>
 
 #include "dense.h"
 #include "error.h"

@@ -9,9 +9,12 @@
 
 int neuron_loss_parse(const char *name, neuron_loss_kind *out)
 {
-    if (strcmp(name, "ce") == 0) *out = NEURON_LOSS_CE;
-    else if (strcmp(name, "smooth") == 0) *out = NEURON_LOSS_SMOOTH;
-    else return cm_error(CM_EINVAL, "unknown loss '%s' (ce, smooth)", name);
+    if (strcmp(name, "ce") == 0)
+        *out = NEURON_LOSS_CE;
+    else if (strcmp(name, "smooth") == 0)
+        *out = NEURON_LOSS_SMOOTH;
+    else
+        return cm_error(CM_EINVAL, "unknown loss '%s' (ce, smooth)", name);
     return CM_OK;
 }
 
