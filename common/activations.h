@@ -6,7 +6,7 @@
 
 #include <stddef.h>
 
-double act_sigmoid(double x);            /* 1/(1+e^-x), no overflow for |x| large */
+double act_sigmoid(double x);             /* 1/(1+e^-x), no overflow for |x| large */
 double act_sigmoid_grad_from_y(double y); /* y (1 - y) */
 double act_tanh_grad_from_y(double y);    /* 1 - y^2 */
 double act_relu(double x);

@@ -20,7 +20,7 @@
 #include <gsl/gsl_matrix.h>
 #include <gsl/gsl_vector.h>
 
-#define PARAMS_MAX_DIM 4
+#define PARAMS_MAX_DIM  4
 #define PARAMS_NAME_LEN 64
 
 typedef struct {

@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <gsl/gsl_matrix.h>
 
-double sm_logsumexp(const double *x, size_t n); /* log sum_i exp(x_i); -inf for n = 0 */
+double sm_logsumexp(const double *x, size_t n);            /* log sum_i exp(x_i); -inf for n = 0 */
 void sm_softmax(const double *x, double *y, size_t n);     /* y may equal x */
 void sm_log_softmax(const double *x, double *y, size_t n); /* y may equal x */
 

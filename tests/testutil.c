@@ -71,8 +71,10 @@ int tu_run(const char *cmd, char **out, char **err)
     if (!p) return -1;
     char *o = slurp(p);
     int st = pclose(p);
-    if (out) *out = o;
-    else free(o);
+    if (out)
+        *out = o;
+    else
+        free(o);
     if (err) {
         FILE *e = fopen(errpath, "r");
         *err = e ? slurp(e) : NULL;
