@@ -450,7 +450,10 @@ static int write_fig_gp(const plot_ctx *ctx, const plot_fig *f)
     fprintf(g, "\nset ylabel ");
     gp_str(g, f->ylabel);
     fprintf(g, "\nset grid lc rgb \"#dddddd\"\n");
-    fprintf(g, "set key outside right top box opaque\n");
+    /* The legend goes below the plot, two entries a row, so that it takes no width from the
+     * data; the bottom margin grows with its rows so that it never covers the x label. */
+    fprintf(g, "set key below center box samplen 2 maxcols 2\n");
+    fprintf(g, "set bmargin %zu\n", 4 + (f->ns + 1) / 2);
     for (int i = 0; i < 10; i++)
         fprintf(g, "set linetype %d lc rgb \"%s\" lw 2 pt 7 ps 0.7\n", i + 1, palette10[i]);
     fprintf(g, "set linetype cycle 10\n");
