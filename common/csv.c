@@ -173,6 +173,10 @@ int csv_read(const char *path, csv_table **out)
         st = cm_error(CM_EFORMAT, "%s:1: line longer than %u bytes", path, CSV_MAX_LINE);
         goto done;
     }
+    if (memchr(line, '\0', len)) { /* a binary file: say so, not "no data rows" */
+        st = cm_error(CM_EFORMAT, "%s:1: not a text file (a NUL byte)", path);
+        goto done;
+    }
     if ((st = parse_header(path, line, t)) != CM_OK) goto done;
     fields = cm_calloc(t->cols, sizeof *fields);
     if (!fields) {
@@ -186,6 +190,10 @@ int csv_read(const char *path, csv_table **out)
         if (too_long) {
             st = cm_error(CM_EFORMAT, "%s:%ld: line longer than %u bytes", path, lineno,
                           CSV_MAX_LINE);
+            goto done;
+        }
+        if (memchr(line, '\0', len)) {
+            st = cm_error(CM_EFORMAT, "%s:%ld: not a text file (a NUL byte)", path, lineno);
             goto done;
         }
         if (is_blank(line)) continue;

@@ -150,7 +150,7 @@ START_TEST(test_csv_rejects_nan_inf)
 }
 END_TEST
 
-START_TEST(test_csv_rejects_empty_header_only_missing_overlong)
+START_TEST(test_csv_rejects_empty_header_only_missing_overlong_binary)
 {
     const char *dir = tu_tmpdir("csv");
     const char *path = write_csv(dir, "empty.csv", "");
@@ -182,6 +182,25 @@ START_TEST(test_csv_rejects_empty_header_only_missing_overlong)
     free(big);
     const char *w5[] = {path, ":3: line longer than"};
     expect_failure(path, CM_EFORMAT, w5, 2);
+
+    /* a binary file (NUL bytes) in the header or in a row */
+    static const char bin_header[] = "a,b\0\x7f"
+                                     "ELF\n1,2\n",
+                      bin_row[] = "a,b\n1,2\n3\0,4\n";
+    const char *bins[][2] = {{"bin1.csv", ":1: not a text file"},
+                             {"bin2.csv", ":3: not a text file"}};
+    const char *bytes[] = {bin_header, bin_row};
+    size_t sizes[] = {sizeof bin_header - 1, sizeof bin_row - 1};
+    for (int i = 0; i < 2; i++) {
+        char p[600];
+        snprintf(p, sizeof p, "%s/%s", dir, bins[i][0]);
+        FILE *f = fopen(p, "wb");
+        ck_assert_ptr_nonnull(f);
+        fwrite(bytes[i], 1, sizes[i], f);
+        fclose(f);
+        const char *w6[] = {p, bins[i][1]};
+        expect_failure(p, CM_EFORMAT, w6, 2);
+    }
     tu_rmtree(dir);
 }
 END_TEST
@@ -228,7 +247,7 @@ Suite *suite_common_csv(void)
     tcase_add_test(tc, test_csv_short_row_names_its_line);
     tcase_add_test(tc, test_csv_bad_number_names_line_and_column);
     tcase_add_test(tc, test_csv_rejects_nan_inf);
-    tcase_add_test(tc, test_csv_rejects_empty_header_only_missing_overlong);
+    tcase_add_test(tc, test_csv_rejects_empty_header_only_missing_overlong_binary);
     tcase_add_test(tc, test_csv_write_read_roundtrip);
     suite_add_tcase(s, tc);
     return s;
