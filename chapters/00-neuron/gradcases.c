@@ -20,6 +20,19 @@ const char *neuron_gc_case_name(neuron_gc_case c)
     return c < NEURON_GC_COUNT ? names[c] : "?";
 }
 
+const char *neuron_gc_case_sizes(neuron_gc_case c)
+{
+    switch (c) {
+    case NEURON_GC_LOGISTIC:
+        return "B=5, D=4, K=1";
+    case NEURON_GC_SOFTMAX_CE:
+    case NEURON_GC_SOFTMAX_SMOOTH:
+        return "B=5, D=4, K=3";
+    default:
+        return "B=5, D=4, H=6, K=3";
+    }
+}
+
 typedef struct {
     neuron_gc_case c;
     neuron_clf *clf;       /* softmax regression or MLP cases */

@@ -23,6 +23,8 @@ typedef enum {
 #define NEURON_GC_MAX_REPORTS 5 /* four tensors and the input */
 
 const char *neuron_gc_case_name(neuron_gc_case c);
+/* The sizes the case uses, as "B=5, D=4, K=1" (H as well for the MLP). */
+const char *neuron_gc_case_sizes(neuron_gc_case c);
 
 /* Runs one case: fills reps[0 .. *n_reps) (the tensors, then "input"). Returns the number of
  * failed reports, or -1 on an error (message set). */

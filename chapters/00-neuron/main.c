@@ -135,7 +135,12 @@ int main(int argc, char **argv)
             cm_die("unexpected option (see --help)");
         }
     }
-    if (optind < argc) cm_die("unexpected argument '%s' (see --help)", argv[optind]);
+    if (optind < argc) {
+        for (int i = 0; subs[i]; i++)
+            if (!strcmp(argv[optind], subs[i]))
+                cm_die("'%s' must come first: neuron %s [OPTIONS]", subs[i], subs[i]);
+        cm_die("unexpected argument '%s' (see --help)", argv[optind]);
+    }
     if (c.help) {
         usage();
         return 0;
@@ -152,9 +157,10 @@ int main(int argc, char **argv)
             o.batch = (size_t)cli_long("--batch", batch_arg, 1, 100000);
     }
     cli_print_config(stdout, &c,
-                     sub && strcmp(sub, "perceptron") == 0 ? "(generated)"
-                     : c.data                              ? c.data
-                                                           : "data/ (shipped)");
+                     sub && (!strcmp(sub, "perceptron") || !strcmp(sub, "gradcheck"))
+                         ? "(generated)"
+                     : c.data ? c.data
+                              : "data/ (shipped)");
     if (!sub) return neuron_run_demo(&o);
     if (!strcmp(sub, "perceptron")) {
         cli_prepare_out(&c);

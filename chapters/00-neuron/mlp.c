@@ -111,8 +111,8 @@ void neuron_mlp_forward(neuron_mlp *m, const gsl_matrix *X, neuron_mlp_acts *a)
 void neuron_mlp_backward(neuron_mlp *m, const gsl_matrix *X, neuron_mlp_acts *a,
                          const gsl_matrix *dlogits, gsl_matrix *dX)
 {
-    size_t B = X->size1;
     /* BEGIN EXERCISE neuron-2: the MLP backward pass */
+    size_t B = X->size1;
     gsl_matrix_view W1 = params_matrix(m->p, m->fc1_w), W2 = params_matrix(m->p, m->fc2_w);
     gsl_matrix_view dW1 = params_grad_matrix(m->p, m->fc1_w);
     gsl_matrix_view dW2 = params_grad_matrix(m->p, m->fc2_w);

@@ -19,8 +19,7 @@
 
 typedef enum { NEURON_LOSS_CE, NEURON_LOSS_SMOOTH } neuron_loss_kind;
 
-/* "ce" / "smooth" -> kind; CM_OK or CM_EINVAL. */
-int neuron_loss_parse(const char *name, neuron_loss_kind *out);
+/* "ce" / "smooth": the names of --loss, in the order of the enum (main.c relies on it). */
 const char *neuron_loss_name(neuron_loss_kind k);
 
 /* 1 - (1/B) sum_i softmax(z_i)[y_i]. logits (B, K), labels (B). If dlogits (B, K) is not
