@@ -366,10 +366,16 @@ int ckpt_save(const char *dir, const params *p, const hparams *h)
 static int resolve(const char *dir, char *buf)
 {
     if (is_dir(dir)) {
-        snprintf(buf, CK_PATH, "%s", dir);
+        if (snprintf(buf, CK_PATH, "%s", dir) >= CK_PATH)
+            return cm_error(CM_EINVAL, "checkpoint path too long: %s", dir);
         return CM_OK;
     }
-    if (snprintf(buf, CK_PATH, "%s.old", dir) < CK_PATH && is_dir(buf)) return CM_OK;
+    /* "ckpt/" names the same checkpoint as "ckpt", whose fallback is "ckpt.old" (ckpt_save) */
+    size_t dl = strlen(dir);
+    while (dl > 1 && dir[dl - 1] == '/') dl--;
+    if (dl < CK_PATH - 8 && snprintf(buf, CK_PATH, "%.*s.old", (int)dl, dir) < CK_PATH &&
+        is_dir(buf))
+        return CM_OK;
     return cm_error(CM_EIO, "checkpoint %s: no such directory", dir);
 }
 
@@ -402,12 +408,16 @@ static int check_no_extra(const char *dir, const char *d, const params *p)
     while (st == CM_OK && (e = readdir(dp))) {
         size_t n = strlen(e->d_name);
         if (n <= 4 || strcmp(e->d_name + n - 4, ".npy") != 0) continue;
-        char name[PARAMS_NAME_LEN + 8];
-        if (n - 4 >= sizeof name) continue;
-        memcpy(name, e->d_name, n - 4);
-        name[n - 4] = '\0';
-        if (params_find(p, name) < 0)
-            st = cm_error(CM_ESHAPE, "checkpoint %s: tensor %s is not in the model", dir, name);
+        /* a name too long for a tensor of p is no tensor of p: extra, not skipped */
+        char name[PARAMS_NAME_LEN];
+        int fits = n - 4 < sizeof name;
+        if (fits) {
+            memcpy(name, e->d_name, n - 4);
+            name[n - 4] = '\0';
+        }
+        if (!fits || params_find(p, name) < 0)
+            st = cm_error(CM_ESHAPE, "checkpoint %s: tensor %.*s is not in the model", dir,
+                          (int)(n - 4), e->d_name);
     }
     closedir(dp);
     return st;

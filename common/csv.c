@@ -165,16 +165,17 @@ int csv_read(const char *path, csv_table **out)
         st = CM_ENOMEM;
         goto done;
     }
-    if (r == 0 || is_blank(line)) {
-        st = cm_error(CM_EFORMAT, "%s: empty file (expected a header row)", path);
-        goto done;
-    }
-    if (too_long) {
+    /* too long and NUL before blank: is_blank stops at a NUL and sees only a line's start */
+    if (r == 1 && too_long) {
         st = cm_error(CM_EFORMAT, "%s:1: line longer than %u bytes", path, CSV_MAX_LINE);
         goto done;
     }
-    if (memchr(line, '\0', len)) { /* a binary file: say so, not "no data rows" */
+    if (r == 1 && memchr(line, '\0', len)) { /* a binary file: say so, not "empty file" */
         st = cm_error(CM_EFORMAT, "%s:1: not a text file (a NUL byte)", path);
+        goto done;
+    }
+    if (r == 0 || is_blank(line)) {
+        st = cm_error(CM_EFORMAT, "%s: empty file (expected a header row)", path);
         goto done;
     }
     if ((st = parse_header(path, line, t)) != CM_OK) goto done;
@@ -263,6 +264,14 @@ int csv_column(const csv_table *t, const char *name)
 /* np.savetxt(path, X, delimiter=",", header=",".join(names), comments="", fmt="%.17g") */
 int csv_write(const char *path, const gsl_matrix *X, const char *const *names)
 {
+    if (!X || !names) return cm_error(CM_EINVAL, "csv_write %s: no matrix or no names", path);
+    /* a name that csv_read would split or strip would shift every column of the file */
+    for (size_t j = 0; j < X->size2; j++)
+        if (!names[j] || !*names[j] || strpbrk(names[j], ",\r\n"))
+            return cm_error(CM_EINVAL,
+                            "csv_write %s: column %zu name '%s' is empty or holds a "
+                            "comma or a newline",
+                            path, j + 1, names[j] ? names[j] : "");
     FILE *f = fopen(path, "w");
     if (!f) return cm_error(CM_EIO, "cannot write %s: %s", path, strerror(errno));
     for (size_t j = 0; j < X->size2; j++) fprintf(f, "%s%s", j ? "," : "", names[j]);

@@ -23,7 +23,9 @@ int csv_read(const char *path, csv_table **out);
 void csv_free(csv_table *t);
 int csv_column(const csv_table *t, const char *name); /* index or -1 */
 
-/* Writes a matrix with a header row (names has X->size2 entries), full precision (%.17g). */
+/* Writes a matrix with a header row (names has X->size2 entries), full precision (%.17g).
+ * A name that is empty or holds a comma or a newline is CM_EINVAL: csv_read could not read the
+ * file back. NaN and infinities are written ("nan", "inf") but csv_read rejects them. */
 int csv_write(const char *path, const gsl_matrix *X, const char *const *names);
 
 #endif

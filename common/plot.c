@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -239,8 +240,14 @@ static int draw(const plot_ctx *ctx, const char *name)
     char cmd[1200];
     snprintf(cmd, sizeof cmd, "%s 2>%s", gnuplot_cmd(), errpath);
     fflush(stdout); /* the dumb terminal writes to our stdout: keep the order of lines */
+    /* A gnuplot that dies before reading its commands would make the write into the pipe raise
+     * SIGPIPE and kill the program; ignored here, the failure shows in pclose's status. */
+    struct sigaction ign = {.sa_handler = SIG_IGN}, old_pipe;
+    sigemptyset(&ign.sa_mask);
+    sigaction(SIGPIPE, &ign, &old_pipe);
     FILE *p = popen(cmd, "w");
     if (!p) {
+        sigaction(SIGPIPE, &old_pipe, NULL);
         unlink(errpath);
         return cm_error(CM_EIO, "cannot run %s: %s", gnuplot_cmd(), strerror(errno));
     }
@@ -266,6 +273,7 @@ static int draw(const plot_ctx *ctx, const char *name)
         fprintf(p, "\npause mouse close\n");
     }
     int st = pclose(p);
+    sigaction(SIGPIPE, &old_pipe, NULL);
     fflush(stdout);
     int rc = CM_OK;
     if (st == -1 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
@@ -542,7 +550,11 @@ int plot_heatmap(const plot_ctx *ctx, const char *name, const char *title, const
     fprintf(g, "set palette defined (0 \"#440154\", 1 \"#3b528b\", 2 \"#21908d\", 3 \"#5dc963\", "
                "4 \"#fde725\")\n");
     fprintf(g, "set colorbox\nset cblabel \"value\"\n");
-    fprintf(g, "plot \"%s.csv\" using \"col\":\"row\":\"value\" with image notitle\n", name);
+    char csv[256];
+    snprintf(csv, sizeof csv, "%s.csv", name);
+    fprintf(g, "plot ");
+    gp_str(g, csv);
+    fprintf(g, " using \"col\":\"row\":\"value\" with image notitle\n");
     return (rc = close_file(ctx, name, "gp", g)) ? rc : draw(ctx, name);
 }
 
@@ -607,6 +619,10 @@ int plot_image_grid(const plot_ctx *ctx, const char *name, const char *title,
             fprintf(g, " at %.2f,%.2f center front font \",10\"\n", cx, cy);
         }
     }
-    fprintf(g, "plot \"%s.csv\" using \"x\":\"y\":\"value\" with image notitle\n", name);
+    char csv[256];
+    snprintf(csv, sizeof csv, "%s.csv", name);
+    fprintf(g, "plot ");
+    gp_str(g, csv);
+    fprintf(g, " using \"x\":\"y\":\"value\" with image notitle\n");
     return (rc = close_file(ctx, name, "gp", g)) ? rc : draw(ctx, name);
 }

@@ -62,7 +62,8 @@ static void fmt_rate(char *buf, size_t len, double r)
 /* 0:07, 12:45, 2:03:10 */
 static void fmt_time(char *buf, size_t len, double s)
 {
-    if (!isfinite(s) || s < 0) {
+    /* beyond ~30000 years the ETA means nothing, and (long)(s + 0.5) would overflow (UB) */
+    if (!isfinite(s) || s < 0 || s > 1e12) {
         snprintf(buf, len, "?");
         return;
     }
@@ -104,6 +105,7 @@ static void draw(progress *p, double now, int final)
     char line[256];
     int n = format_line(p, now, final, line, sizeof line);
     if (n < 0) return;
+    if ((size_t)n >= sizeof line) n = (int)sizeof line - 1; /* truncated: what was printed */
     if (p->tty) {
         /* pad with spaces over the rest of a longer previous line */
         int pad = p->width > n ? p->width - n : 0;

@@ -131,7 +131,9 @@ static size_t find_slot(const int *hash, size_t cap, char *const *words, const c
     size_t s = hash_word(w, len) & (cap - 1);
     while (hash[s] >= 0) {
         const char *x = words[hash[s]];
-        if (strncmp(x, w, len) == 0 && x[len] == '\0') return s;
+        /* strnlen first: a probe holding a NUL would let strncmp stop early and x[len] read
+         * past the end of a shorter stored word */
+        if (strnlen(x, len + 1) == len && memcmp(x, w, len) == 0) return s;
         s = (s + 1) & (cap - 1);
     }
     return s;

@@ -17,6 +17,7 @@
 
 #include "checkpoint.h"
 #include "error.h"
+#include "npy.h"
 #include "testutil.h"
 
 static char dir[512];
@@ -229,6 +230,39 @@ START_TEST(test_load_wrong_shape)
 }
 END_TEST
 
+/* A tensor file whose name is longer than any tensor name (PARAMS_NAME_LEN) is still a tensor
+ * the model does not have; and "ckpt/" falls back to "ckpt.old" as "ckpt" does. */
+START_TEST(test_load_long_extra_name_and_trailing_slash)
+{
+    params *p = small_model(3, 0.4), *q = small_model(3, 9.9), *q0 = small_model(3, 9.9);
+    const char *ck = in_dir("ckpt");
+    ck_assert_int_eq(ckpt_save(ck, p, NULL), CM_OK);
+    char longname[PARAMS_NAME_LEN + 16];
+    memset(longname, 'w', sizeof longname - 1);
+    longname[sizeof longname - 1] = '\0';
+    char extra[1000];
+    snprintf(extra, sizeof extra, "%s/%s.npy", ck, longname);
+    size_t shape[1] = {2};
+    const double v[2] = {2.385, -0.731};
+    ck_assert_int_eq(npy_write_f64(extra, 1, shape, v), CM_OK);
+    ck_assert_int_eq(ckpt_load_params(ck, q), CM_ESHAPE);
+    ck_assert_msg(strstr(cm_errmsg(), longname) && strstr(cm_errmsg(), "not in the model"), "%s",
+                  cm_errmsg());
+    assert_same_values(q, q0, "a failed load changes nothing");
+    ck_assert_int_eq(remove(extra), 0);
+
+    ck_assert_int_eq(rename(ck, in_dir("ckpt.old")), 0);
+    char slash[800];
+    snprintf(slash, sizeof slash, "%s/", ck);
+    ck_assert_msg(ckpt_load_params(slash, q) == CM_OK, "load %s from ckpt.old: %s", slash,
+                  cm_errmsg());
+    assert_same_values(q, p, "ckpt/ from ckpt.old");
+    params_free(p);
+    params_free(q);
+    params_free(q0);
+}
+END_TEST
+
 /* The moment between "ckpt -> ckpt.old" and "ckpt.tmp -> ckpt": only ckpt.old exists. */
 START_TEST(test_load_falls_back_to_old)
 {
@@ -366,7 +400,12 @@ START_TEST(test_failed_save_keeps_old_checkpoint)
         if (setrlimit(RLIMIT_FSIZE, &rl) != 0) _exit(101);
         int st = ckpt_save(ck, next, NULL);
         /* report the message's key part through the exit status */
-        _exit(st == CM_EIO && strstr(cm_errmsg(), "layer00.weight.npy") ? 0 : 102);
+        int ok = st == CM_EIO && strstr(cm_errmsg(), "layer00.weight.npy");
+        /* the child's copies freed, so that valgrind's leak check of the child is clean */
+        params_free(old);
+        params_free(next);
+        params_free(q);
+        _exit(ok ? 0 : 102);
     }
     int status;
     ck_assert_int_eq(waitpid(pid, &status, 0), pid);
@@ -393,7 +432,12 @@ START_TEST(test_failed_save_keeps_old_checkpoint)
         }
         params_commit(p);
         int st = ckpt_save(ck, p, NULL);
-        _exit(st == CM_EIO && strstr(cm_errmsg(), "layer04.weight.npy") ? 0 : 102);
+        int ok = st == CM_EIO && strstr(cm_errmsg(), "layer04.weight.npy");
+        params_free(p);
+        params_free(old);
+        params_free(next);
+        params_free(q);
+        _exit(ok ? 0 : 102);
     }
     ck_assert_int_eq(waitpid(pid, &status, 0), pid);
     ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
@@ -429,6 +473,7 @@ Suite *suite_common_checkpoint(void)
     tcase_add_test(tc, test_save_load_roundtrip);
     tcase_add_test(tc, test_load_wrong_shape);
     tcase_add_test(tc, test_load_falls_back_to_old);
+    tcase_add_test(tc, test_load_long_extra_name_and_trailing_slash);
     tcase_add_test(tc, test_killed_save_keeps_old_checkpoint);
     tcase_add_test(tc, test_failed_save_keeps_old_checkpoint);
     tcase_add_test(tc, test_mkdirs);

@@ -184,14 +184,16 @@ START_TEST(test_csv_rejects_empty_header_only_missing_overlong_binary)
     expect_failure(path, CM_EFORMAT, w5, 2);
 
     /* a binary file (NUL bytes) in the header or in a row */
+    /* bin_start: a NUL as the first byte (is_blank would stop there and say "empty file") */
     static const char bin_header[] = "a,b\0\x7f"
                                      "ELF\n1,2\n",
-                      bin_row[] = "a,b\n1,2\n3\0,4\n";
+                      bin_row[] = "a,b\n1,2\n3\0,4\n", bin_start[] = "\0ELF,x\n1,2\n";
     const char *bins[][2] = {{"bin1.csv", ":1: not a text file"},
-                             {"bin2.csv", ":3: not a text file"}};
-    const char *bytes[] = {bin_header, bin_row};
-    size_t sizes[] = {sizeof bin_header - 1, sizeof bin_row - 1};
-    for (int i = 0; i < 2; i++) {
+                             {"bin2.csv", ":3: not a text file"},
+                             {"bin3.csv", ":1: not a text file"}};
+    const char *bytes[] = {bin_header, bin_row, bin_start};
+    size_t sizes[] = {sizeof bin_header - 1, sizeof bin_row - 1, sizeof bin_start - 1};
+    for (int i = 0; i < 3; i++) {
         char p[600];
         snprintf(p, sizeof p, "%s/%s", dir, bins[i][0]);
         FILE *f = fopen(p, "wb");
@@ -233,6 +235,11 @@ START_TEST(test_csv_write_read_roundtrip)
     gsl_matrix *Y = gsl_matrix_calloc(1, 1);
     ck_assert_int_eq(csv_write(bad, Y, names), CM_EIO);
     ck_assert_msg(strstr(cm_errmsg(), bad) != NULL, "message names the path: %s", cm_errmsg());
+    /* a name with a comma would shift the columns of the file: refused, nothing written */
+    const char *comma[] = {"loss,smoothed"};
+    ck_assert_int_eq(csv_write(path, Y, comma), CM_EINVAL);
+    ck_assert_msg(strstr(cm_errmsg(), "loss,smoothed") != NULL, "names the column: %s",
+                  cm_errmsg());
     gsl_matrix_free(Y);
     tu_rmtree(dir);
 }

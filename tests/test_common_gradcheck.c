@@ -213,6 +213,13 @@ START_TEST(test_degenerate_cases)
     gc_check_array("nan", x, g1, 3, nan_loss, NULL, NULL, &rep);
     ck_assert_msg(!rep.passed && isinf(rep.worst_rel_err), "a NaN loss fails: %g",
                   rep.worst_rel_err);
+    /* a NaN analytic gradient after the first entry: rel is NaN there, and NaN > worst is
+     * false, so without the guard it would be skipped and the check would pass */
+    double gnan[3] = {0.0, 0.0, NAN};
+    gc_check_array("nan grad", x, gnan, 3, const_loss, NULL, NULL, &rep);
+    ck_assert_msg(!rep.passed && isinf(rep.worst_rel_err) && rep.worst_index == 2,
+                  "a NaN gradient at index 2 fails there: worst %g at %zu", rep.worst_rel_err,
+                  rep.worst_index);
     gc_options bad = gc_default_options();
     bad.h = 0;
     ck_assert_int_eq(gc_check_array("x", x, g1, 3, const_loss, NULL, &bad, &rep), CM_EINVAL);

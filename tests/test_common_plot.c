@@ -311,6 +311,27 @@ START_TEST(test_gnuplot_fails)
 }
 END_TEST
 
+/* A gnuplot that dies before reading its commands (a crash, a broken install): writing the
+ * commands into the closed pipe must give CM_EIO, not kill the program with SIGPIPE. */
+START_TEST(test_gnuplot_exits_early)
+{
+    char fake[700];
+    snprintf(fake, sizeof fake, "%s/dead-gnuplot", dir);
+    tu_write_file(fake, "#!/bin/sh\necho 'gnuplot: cannot start' >&2\nexit 3\n");
+    ck_assert_int_eq(chmod(fake, 0755), 0);
+    setenv("CM_GNUPLOT", fake, 1);
+    plot_ctx ctx = {dir, PLOT_PNG};
+    for (int k = 0; k < 5; k++) { /* the race with the child's exit: try several times */
+        plot_fig *f = loss_figure();
+        int rc = plot_fig_write(&ctx, f);
+        plot_fig_free(f);
+        ck_assert_int_eq(rc, CM_EIO);
+        ck_assert_msg(strstr(cm_errmsg(), "cannot start"), "message: %s", cm_errmsg());
+    }
+    unsetenv("CM_GNUPLOT");
+}
+END_TEST
+
 START_TEST(test_bad_inputs)
 {
     plot_ctx ctx = {"/nonexistent-dir-cm", PLOT_NONE};
@@ -346,6 +367,7 @@ Suite *suite_common_plot(void)
     tcase_add_test(tc, test_image_grid);
     tcase_add_test(tc, test_gnuplot_missing);
     tcase_add_test(tc, test_gnuplot_fails);
+    tcase_add_test(tc, test_gnuplot_exits_early);
     tcase_add_test(tc, test_bad_inputs);
     suite_add_tcase(s, tc);
     return s;

@@ -114,6 +114,9 @@ START_TEST(test_wordvocab_counts_and_order)
     ck_assert_int_eq(wordvocab_find(&v, "the cat", 3), 0); /* len, not the NUL */
     ck_assert_int_eq(wordvocab_find(&v, "th", 2), -1);
     ck_assert_int_eq(wordvocab_find(&v, "bird", 4), -1);
+    /* a NUL inside the probe: no match, whatever strncmp would say about the prefix */
+    ck_assert_int_eq(wordvocab_find(&v, "the\0xyzzy", 9), -1);
+    ck_assert_int_eq(wordvocab_find(&v, "cat\0", 4), -1);
     wordvocab_free(&v);
 
     ck_assert_int_eq(wordvocab_build(&v, text, strlen(text), 2), CM_OK);
