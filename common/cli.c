@@ -16,17 +16,21 @@
 
 #include "error.h"
 
+#define STRINGIFY_(x) #x
+#define STRINGIFY(x)  STRINGIFY_(x)
+
 const char *const CLI_COMMON_HELP =
     "Common options:\n"
-    "  --seed N      random seed (default "
-    "20240601"
-    ", so that two runs print the same numbers)\n"
-    "  --data PATH   input data (default: the chapter's shipped data file)\n"
-    "  --out DIR     where logs, figures and checkpoints go (default out/<program>/)\n"
-    "  --plot MODE   png (default: writes PNG files), term (draws in the terminal), window, none\n"
-    "  --quick       a small budget that finishes in seconds\n"
-    "  --quiet       no progress output\n"
-    "  --help        this help;  --version  the version\n";
+    "  --seed N      random seed (default " STRINGIFY(
+        CLI_SEED_DIGITS) ", so that two runs print the same numbers)\n"
+                         "  --data PATH   input data (default: the chapter's shipped data file)\n"
+                         "  --out DIR     where logs, figures and checkpoints go (default "
+                         "out/<program>/)\n"
+                         "  --plot MODE   png (default: writes PNG files), term (draws in the "
+                         "terminal), window, none\n"
+                         "  --quick       a small budget that finishes in seconds\n"
+                         "  --quiet       no progress output\n"
+                         "  --help        this help;  --version  the version\n";
 
 /* GSL's default handler aborts on any error. In a program, running out of memory is the
  * user's problem (a model too large for the machine): one line and exit 2, as for bad input.

@@ -21,7 +21,8 @@
 #include <stdio.h>
 #include "plot.h"
 
-#define CLI_DEFAULT_SEED 20240601UL
+#define CLI_SEED_DIGITS  20240601 /* the default seed, also spelled out in CLI_COMMON_HELP */
+#define CLI_DEFAULT_SEED ((unsigned long)CLI_SEED_DIGITS)
 
 enum {
     CLI_OPT_SEED = 1000,

@@ -84,7 +84,7 @@ static dataset *take_rows(const dataset *src, const size_t *idx, size_t m)
 {
     dataset *ds = dataset_alloc(m, src->d);
     if (!ds) return NULL;
-    gather_rows(src->X, idx, m, ds->X);
+    dataset_gather_rows(src->X, idx, m, ds->X);
     for (size_t i = 0; i < m; i++) ds->y[i] = src->y[idx[i]];
     return ds;
 }
@@ -231,7 +231,7 @@ void batcher_free(batcher *b)
 }
 
 /* out[:m] = X[idx[:m]] (torch.index_select(X, 0, idx)) */
-void gather_rows(const gsl_matrix *X, const size_t *idx, size_t m, gsl_matrix *out)
+void dataset_gather_rows(const gsl_matrix *X, const size_t *idx, size_t m, gsl_matrix *out)
 {
     for (size_t i = 0; i < m; i++)
         memcpy(out->data + i * out->tda, X->data + idx[i] * X->tda, X->size2 * sizeof(double));

@@ -51,6 +51,6 @@ void batcher_shuffle(batcher *b, gsl_rng *r); /* start an epoch */
 size_t batcher_next(batcher *b, const size_t **idx);
 void batcher_free(batcher *b);
 /* Copies the rows idx[0..m) of X into the first m rows of out (out has X's columns). */
-void gather_rows(const gsl_matrix *X, const size_t *idx, size_t m, gsl_matrix *out);
+void dataset_gather_rows(const gsl_matrix *X, const size_t *idx, size_t m, gsl_matrix *out);
 
 #endif

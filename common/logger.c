@@ -16,7 +16,23 @@ struct csvlog {
     char path[1024]; /* for error messages */
 };
 
-csvlog *csvlog_open(const char *path, const char *header)
+/* Reads the first line of an existing log (without its newline) into buf: 1 if read, 0 if the
+ * file does not exist, -1 on another error (message set). */
+static int read_header(const char *path, char *buf, size_t len)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        if (errno == ENOENT) return 0;
+        cm_error(CM_EIO, "cannot open log %s: %s", path, strerror(errno));
+        return -1;
+    }
+    if (!fgets(buf, (int)len, f)) buf[0] = '\0';
+    fclose(f);
+    buf[strcspn(buf, "\r\n")] = '\0';
+    return 1;
+}
+
+static csvlog *open_log(const char *path, const char *header, int append)
 {
     if (!path || !*path) {
         cm_error(CM_EINVAL, "csvlog_open: empty path");
@@ -26,24 +42,44 @@ csvlog *csvlog_open(const char *path, const char *header)
         cm_error(CM_EINVAL, "csvlog_open %s: the header must be one non-empty line", path);
         return NULL;
     }
+    int exists = 0;
+    if (append) {
+        char old[4096];
+        exists = read_header(path, old, sizeof old);
+        if (exists < 0) return NULL;
+        if (exists && strcmp(old, header) != 0) {
+            cm_error(CM_EFORMAT, "log %s has the header '%s', expected '%s'", path, old, header);
+            return NULL;
+        }
+    }
     csvlog *l = cm_calloc(1, sizeof *l);
     if (!l) return NULL;
     snprintf(l->path, sizeof l->path, "%s", path);
     l->ncols = 1;
     for (const char *s = header; *s; s++) l->ncols += (*s == ',');
-    l->f = fopen(path, "w");
+    l->f = fopen(path, exists ? "a" : "w");
     if (!l->f) {
         cm_error(CM_EIO, "cannot create log %s: %s", path, strerror(errno));
         free(l);
         return NULL;
     }
-    if (fprintf(l->f, "%s\n", header) < 0 || fflush(l->f) != 0) {
+    if ((!exists && fprintf(l->f, "%s\n", header) < 0) || fflush(l->f) != 0) {
         cm_error(CM_EIO, "cannot write log %s: %s", path, strerror(errno));
         fclose(l->f);
         free(l);
         return NULL;
     }
     return l;
+}
+
+csvlog *csvlog_open(const char *path, const char *header)
+{
+    return open_log(path, header, 0);
+}
+
+csvlog *csvlog_append(const char *path, const char *header)
+{
+    return open_log(path, header, 1);
 }
 
 /* A value that is a whole number (a step, an epoch) prints without a decimal point, so that

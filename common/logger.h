@@ -9,6 +9,9 @@ typedef struct csvlog csvlog;
 
 /* header: the comma-separated column names; the row width is their count. */
 csvlog *csvlog_open(const char *path, const char *header); /* NULL on failure, message set */
+/* For a resumed run: keeps the rows of an existing log with the same header and appends to
+ * it (a log with another header is CM_EFORMAT, naming both); creates it if it is missing. */
+csvlog *csvlog_append(const char *path, const char *header);
 /* Writes n values (n must equal the header's column count); integers print as integers,
  * others with %.10g. */
 int csvlog_row(csvlog *l, const double *vals, size_t n);

@@ -465,6 +465,9 @@ static int write_fig_gp(const plot_ctx *ctx, const plot_fig *f)
     for (int i = 0; i < 10; i++)
         fprintf(g, "set linetype %d lc rgb \"%s\" lw 2 pt 7 ps 0.7\n", i + 1, palette10[i]);
     fprintf(g, "set linetype cycle 10\n");
+    /* The text terminal has no colours in a file: give each series its own point character
+     * there, so that the classes of a scatter stay apart. */
+    fprintf(g, "if (exists(\"cm_term\")) { do for [i=1:10] { set linetype i pt i } }\n");
     if (f->logy) fprintf(g, "set logscale y\n");
     if (f->has_xr) fprintf(g, "set xrange [%.10g:%.10g]\n", f->xr[0], f->xr[1]);
     if (f->has_yr) fprintf(g, "set yrange [%.10g:%.10g]\n", f->yr[0], f->yr[1]);

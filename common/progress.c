@@ -24,6 +24,7 @@ struct progress {
     double start, last; /* timer_now() at start and at the last line printed */
     double interval;    /* seconds between plain lines */
     int width;          /* length of the last terminal line, to blank what is left of it */
+    long lines;         /* lines drawn so far */
 };
 
 progress *progress_start(const char *label, long total, const char *unit, int quiet)
@@ -117,6 +118,7 @@ static void draw(progress *p, double now, int final)
     }
     fflush(stderr);
     p->last = now;
+    p->lines++;
 }
 
 void progress_update(progress *p, long done, double loss)
@@ -130,12 +132,22 @@ void progress_update(progress *p, long done, double loss)
     if (now - p->last >= every) draw(p, now, 0);
 }
 
+/* The final line: on a terminal always (it replaces the moving one); in a log only when the
+ * work was long enough to have printed a line already, so that the dozen short runs of a
+ * demonstration do not each leave a line behind. */
 void progress_finish(progress *p)
 {
     if (!p) return;
-    if (!p->quiet) {
+    if (!p->quiet && (p->tty || p->lines > 0)) {
         draw(p, timer_now(), 1);
         if (p->tty) fputc('\n', stderr);
     }
+    free(p);
+}
+
+void progress_abort(progress *p)
+{
+    if (!p) return;
+    if (!p->quiet && p->tty && p->lines > 0) fputc('\n', stderr); /* the error starts a line */
     free(p);
 }

@@ -9,7 +9,11 @@ typedef struct progress progress;
 /* total: the number of steps (> 0); unit: what a step is ("epoch", "batch", "word"). */
 progress *progress_start(const char *label, long total, const char *unit, int quiet);
 void progress_update(progress *p, long done, double loss); /* loss NaN: not shown */
-void progress_finish(progress *p);                         /* ends the line, frees */
+/* Ends the work: the final line (count, rate, time taken), then frees. When stderr is not a
+ * terminal the final line is printed only if the work lasted long enough to print a line. */
+void progress_finish(progress *p);
+/* Ends the work without a final line (the work failed and the caller says why), then frees. */
+void progress_abort(progress *p);
 /* For tests: the interval between plain lines (seconds). */
 void progress_set_interval(progress *p, double seconds);
 

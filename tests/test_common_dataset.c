@@ -1,6 +1,6 @@
 /* Tests of common/dataset.c: loading with a label column, splits (plain and seeded random),
  * column statistics and standardization (as sklearn's StandardScaler), binarize, labels,
- * shuffled minibatches and gather_rows. */
+ * shuffled minibatches and dataset_gather_rows. */
 #include <check.h>
 #include <math.h>
 #include <stdio.h>
@@ -237,7 +237,7 @@ START_TEST(test_gather_rows)
     dataset *ds = make_ds(6, 4);
     gsl_matrix *out = gsl_matrix_calloc(5, 4);
     const size_t idx[3] = {5, 0, 3};
-    gather_rows(ds->X, idx, 3, out);
+    dataset_gather_rows(ds->X, idx, 3, out);
     for (size_t i = 0; i < 3; i++)
         for (size_t j = 0; j < 4; j++)
             ck_assert_msg(gsl_matrix_get(out, i, j) == gsl_matrix_get(ds->X, idx[i], j),

@@ -63,12 +63,39 @@ START_TEST(test_open_fails)
 }
 END_TEST
 
+/* A resumed run appends to its log; a missing log is created; another header is refused. */
+START_TEST(test_append)
+{
+    const char *dir = tu_tmpdir("logger");
+    char path[600];
+    snprintf(path, sizeof path, "%s/train.csv", dir);
+    csvlog *l = csvlog_append(path, "step,loss");
+    ck_assert_msg(l != NULL, "csvlog_append of a missing log: %s", cm_errmsg());
+    ck_assert_int_eq(csvlog_row(l, (double[]){1, 2.385}, 2), CM_OK);
+    ck_assert_int_eq(csvlog_close(l), CM_OK);
+    l = csvlog_append(path, "step,loss");
+    ck_assert_msg(l != NULL, "csvlog_append of an existing log: %s", cm_errmsg());
+    ck_assert_int_eq(csvlog_row(l, (double[]){2, 1.0625}, 2), CM_OK);
+    ck_assert_int_eq(csvlog_close(l), CM_OK);
+    char *all = read_all(path);
+    ck_assert_str_eq(all, "step,loss\n1,2.385\n2,1.0625\n");
+    free(all);
+    ck_assert_msg(csvlog_append(path, "step,epoch,loss") == NULL, "appended to another header");
+    ck_assert_msg(strstr(cm_errmsg(), "'step,loss'") != NULL, "message: %s", cm_errmsg());
+    all = read_all(path);
+    ck_assert_str_eq(all, "step,loss\n1,2.385\n2,1.0625\n"); /* untouched */
+    free(all);
+    tu_rmtree(dir);
+}
+END_TEST
+
 Suite *suite_common_logger(void)
 {
     Suite *s = suite_create("common_logger");
     TCase *tc = tcase_create("logger");
     tcase_add_test(tc, test_rows_read_back);
     tcase_add_test(tc, test_open_fails);
+    tcase_add_test(tc, test_append);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -69,17 +69,31 @@ START_TEST(test_plain_lines)
 }
 END_TEST
 
+/* Work shorter than the interval leaves no line in a log, not even a final one. */
 START_TEST(test_interval)
 {
     stderr_begin();
     progress *p = progress_start("sample", 1000, "step", 0);
-    progress_set_interval(p, 3600); /* no line within the test: only the final one */
+    progress_set_interval(p, 3600); /* no line within the test */
     for (long i = 1; i <= 1000; i++) progress_update(p, i, 1.0 / (double)i);
     progress_finish(p);
     char *out = stderr_end();
-    ck_assert_msg(count_lines(out) == 1, "expected only the final line, got:\n%s", out);
-    ck_assert_msg(strstr(out, "sample: 1000/1000 step") && strstr(out, "loss 0.001"),
-                  "final line wrong:\n%s", out);
+    ck_assert_msg(count_lines(out) == 0, "expected no line for short work, got:\n%s", out);
+    free(out);
+}
+END_TEST
+
+/* Failed work: the lines already printed stay, no final line claims the work finished. */
+START_TEST(test_abort)
+{
+    stderr_begin();
+    progress *p = progress_start("train", 10, "epoch", 0);
+    progress_set_interval(p, 0);
+    progress_update(p, 2, 0.5);
+    progress_abort(p);
+    char *out = stderr_end();
+    ck_assert_msg(count_lines(out) == 1, "expected the one update line, got:\n%s", out);
+    ck_assert_msg(strstr(out, "took") == NULL, "an aborted run printed a final line:\n%s", out);
     free(out);
 }
 END_TEST
@@ -93,6 +107,7 @@ START_TEST(test_quiet)
     progress_finish(p);
     progress_update(NULL, 1, 0); /* a failed start is harmless */
     progress_finish(NULL);
+    progress_abort(NULL);
     char *out = stderr_end();
     ck_assert_msg(out[0] == '\0', "quiet wrote '%s'", out);
     free(out);
@@ -118,6 +133,7 @@ Suite *suite_common_progress(void)
     TCase *tc = tcase_create("progress");
     tcase_add_test(tc, test_plain_lines);
     tcase_add_test(tc, test_interval);
+    tcase_add_test(tc, test_abort);
     tcase_add_test(tc, test_quiet);
     tcase_add_test(tc, test_timer);
     suite_add_tcase(s, tc);

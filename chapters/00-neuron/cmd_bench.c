@@ -41,7 +41,7 @@ int neuron_run_bench(const neuron_opts *o)
         batcher_shuffle(&bt, r);
         while ((n = batcher_next(&bt, &idx)) > 0) {
             gsl_matrix_view Xv = gsl_matrix_submatrix(Xb, 0, 0, n, s->d);
-            gather_rows(s->Xtr, idx, n, &Xv.matrix);
+            dataset_gather_rows(s->Xtr, idx, n, &Xv.matrix);
             for (size_t i = 0; i < n; i++) yb[i] = s->ytr[idx[i]];
             L = neuron_clf_loss_backward(m, &Xv.matrix, yb, NEURON_LOSS_CE, NULL);
             adam_step(&opt, m->p->data, m->p->grad);

@@ -149,14 +149,20 @@ int neuron_train(neuron_clf *c, const neuron_split *s, const neuron_train_cfg *c
     st = cfg->adam ? adam_init(&opt_adam, c->p->size, cfg->lr, 0.9, 0.999, 1e-8, cfg->weight_decay)
                    : sgd_init(&opt_sgd, c->p->size, cfg->lr, cfg->momentum, cfg->weight_decay, 0);
     if (st != CM_OK) goto done;
-    if (cfg->log_path &&
-        !(log = csvlog_open(cfg->log_path,
-                            "step,epoch,loss,grad_norm,test_loss,test_acc,test_smooth_acc"))) {
-        st = CM_EIO;
-        goto done;
+    if (cfg->log_path) {
+        /* a resumed run continues its log (and its step count) where the checkpoint left it */
+        const char *header = "step,epoch,loss,grad_norm,test_loss,test_acc,test_smooth_acc";
+        log = cfg->start_epoch > 0 ? csvlog_append(cfg->log_path, header)
+                                   : csvlog_open(cfg->log_path, header);
+        if (!log) {
+            st = CM_EIO;
+            goto done;
+        }
     }
     prog = progress_start(cfg->label ? cfg->label : "train", n_epochs, "epoch", cfg->quiet);
-    long step = 0;
+    /* a resumed run counts its steps on from the checkpoint's: epochs times batches per epoch */
+    const long step0 = cfg->start_epoch * (long)((s->ntr + B - 1) / B);
+    long step = step0;
     for (long e = 0; e < n_epochs; e++) {
         long epoch = cfg->start_epoch + e + 1; /* 1-based, counting resumed epochs */
         double sum = 0.0, gnorm = 0.0;
@@ -165,7 +171,7 @@ int neuron_train(neuron_clf *c, const neuron_split *s, const neuron_train_cfg *c
         batcher_shuffle(&bt, r);
         while ((m = batcher_next(&bt, &idx)) > 0) {
             gsl_matrix_view X = gsl_matrix_submatrix(Xb, 0, 0, m, D);
-            gather_rows(s->Xtr, idx, m, &X.matrix);
+            dataset_gather_rows(s->Xtr, idx, m, &X.matrix);
             for (size_t i = 0; i < m; i++) yb[i] = s->ytr[idx[i]];
             double L = neuron_clf_loss_backward(c, &X.matrix, yb, cfg->loss, NULL);
             step++;
@@ -183,7 +189,7 @@ int neuron_train(neuron_clf *c, const neuron_split *s, const neuron_train_cfg *c
             sum += L * (double)m;
             seen += m;
         }
-        res->steps = step;
+        res->steps = step - step0;
         res->train_loss = sum / (double)seen;
         neuron_clf_evaluate(c, s->Xte, s->yte, &res->test_loss, &res->test_acc, &res->test_smooth);
         res->curve_loss[e] = res->train_loss;
@@ -203,7 +209,10 @@ int neuron_train(neuron_clf *c, const neuron_split *s, const neuron_train_cfg *c
     }
 done:
     res->seconds = timer_elapsed(&tm);
-    if (prog) progress_finish(prog);
+    if (st == CM_OK)
+        progress_finish(prog);
+    else
+        progress_abort(prog); /* the caller prints why */
     if (log && csvlog_close(log) != CM_OK && st == CM_OK) st = CM_EIO;
     if (cfg->adam)
         adam_free(&opt_adam);
