@@ -164,7 +164,7 @@ bench: all
 	  if [ -x tools/bench/$$s ]; then CM_BIN_DIR=$(BIN) tools/bench/$$s || exit 1; fi; done
 
 # Everything again under AddressSanitizer and UndefinedBehaviorSanitizer: any report fails.
-SAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:halt_on_error=1 \
+SAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:halt_on_error=1:allocator_may_return_null=1 \
            UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 CK_TIMEOUT_MULTIPLIER=10
 sanitize:
 	@$(MAKE) --no-print-directory SAN=1 BUILD=build/san BIN=build/san/bin all

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "matrix.h"
 
 /* No line of a sane data file is longer; a longer one is a binary or corrupted file. */
 #define CSV_MAX_LINE (1u << 20)
@@ -234,9 +235,9 @@ int csv_read(const char *path, csv_table **out)
     }
 
     t->rows = rows;
-    t->X = gsl_matrix_alloc(rows, t->cols);
+    t->X = cm_matrix_calloc(rows, t->cols);
     if (!t->X) {
-        st = cm_error(CM_ENOMEM, "out of memory reading %s", path);
+        st = CM_ENOMEM;
         goto done;
     }
     memcpy(t->X->data, vals, rows * t->cols * sizeof *vals); /* tda == cols for a fresh matrix */

@@ -10,11 +10,11 @@
 
 #include "csv.h"
 #include "error.h"
+#include "matrix.h"
 
 dataset *dataset_alloc(size_t n, size_t d)
 {
     if (n == 0 || d == 0) {
-        /* gsl_matrix_alloc would call the GSL error handler (abort) on a zero dimension */
         cm_error(CM_EINVAL, "a data set needs at least one row and one column (got %zu x %zu)", n,
                  d);
         return NULL;
@@ -24,9 +24,8 @@ dataset *dataset_alloc(size_t n, size_t d)
     ds->n = n;
     ds->d = d;
     ds->y = cm_calloc(n, sizeof *ds->y);
-    ds->X = ds->y ? gsl_matrix_calloc(n, d) : NULL;
+    ds->X = ds->y ? cm_matrix_calloc(n, d) : NULL; /* message set on failure */
     if (!ds->X) {
-        if (ds->y) cm_error(CM_ENOMEM, "out of memory for a %zu x %zu data set", n, d);
         free(ds->y);
         free(ds);
         return NULL;

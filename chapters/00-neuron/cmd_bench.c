@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "matrix.h"
 #include "error.h"
 #include "dataset.h"
 #include "optim.h"
@@ -19,7 +20,7 @@ int neuron_run_bench(const neuron_opts *o)
     size_t B = o->batch ? o->batch : DIGITS_BATCH;
     long epochs = neuron_pick_long(o->epochs, BENCH_EPOCHS, c);
     neuron_clf *m = neuron_clf_alloc(NEURON_MODEL_MLP, s->d, o->hidden, (size_t)s->k, B);
-    gsl_matrix *Xb = gsl_matrix_alloc(B, s->d);
+    gsl_matrix *Xb = cm_matrix_calloc(B, s->d);
     int *yb = cm_xcalloc(B, sizeof(int));
     if (!m || !Xb) cm_die("out of memory");
     gsl_rng *r = neuron_rng_seeded(c->seed);

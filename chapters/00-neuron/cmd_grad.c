@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "matrix.h"
 #include "error.h"
 #include <stdint.h>
 
@@ -50,7 +51,7 @@ static void read_batch(const char *dir, size_t D, size_t K, gsl_matrix **X, int 
     cm_die_status(npy_read(path, &b));
     if (b->dtype == NPY_F64 || b->ndim != 1 || b->shape[0] != B)
         cm_die("%s: expected int64 of shape (%zu)", path, B);
-    *X = gsl_matrix_alloc(B, D);
+    *X = cm_matrix_calloc(B, D);
     *y = cm_xcalloc(B, sizeof(int));
     if (!*X) cm_die("out of memory");
     memcpy((*X)->data, a->data, B * D * sizeof(double));

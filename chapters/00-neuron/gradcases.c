@@ -5,6 +5,7 @@
 #include <string.h>
 #include <gsl/gsl_rng.h>
 
+#include "matrix.h"
 #include "error.h"
 #include "init.h"
 #include "linear.h"
@@ -68,8 +69,8 @@ int neuron_gradcheck_case(neuron_gc_case c, unsigned long seed, gc_report *reps,
     params *p = NULL;
     gsl_matrix *dX = NULL;
     gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-    g.X = gsl_matrix_alloc(GC_B, GC_D);
-    dX = gsl_matrix_calloc(GC_B, GC_D);
+    g.X = cm_matrix_calloc(GC_B, GC_D);
+    dX = cm_matrix_calloc(GC_B, GC_D);
     if (!r || !g.X || !dX) {
         cm_error(CM_ENOMEM, "out of memory");
         goto done;
@@ -79,15 +80,15 @@ int neuron_gradcheck_case(neuron_gc_case c, unsigned long seed, gc_report *reps,
     for (int i = 0; i < GC_B; i++) g.labels[i] = (int)gsl_rng_uniform_int(r, GC_K);
 
     if (c == NEURON_GC_LOGISTIC) {
-        g.T = gsl_matrix_alloc(GC_B, 1);
-        g.Z = gsl_matrix_alloc(GC_B, 1);
+        g.T = cm_matrix_calloc(GC_B, 1);
+        g.Z = cm_matrix_calloc(GC_B, 1);
         if (!g.T || !g.Z || !(g.lin = neuron_linear_alloc(GC_D, 1))) goto done;
         for (int i = 0; i < GC_B; i++) gsl_matrix_set(g.T, i, 0, g.labels[i] % 2);
         p = g.lin->p;
         init_uniform(r, p->data, p->size, -1.5, 1.5);
         params_zero_grad(p);
         neuron_linear_forward(g.lin, g.X, g.Z);
-        gsl_matrix *dZ = gsl_matrix_alloc(GC_B, 1);
+        gsl_matrix *dZ = cm_matrix_calloc(GC_B, 1);
         if (!dZ) goto done;
         neuron_logistic_loss(g.Z, g.T, dZ);
         neuron_linear_backward(g.lin, g.X, dZ, dX);

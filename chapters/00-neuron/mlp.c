@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 
+#include "matrix.h"
 #include "activations.h"
 #include "dense.h"
 #include "error.h"
@@ -57,12 +58,12 @@ neuron_mlp_acts *neuron_mlp_acts_alloc(const neuron_mlp *m, size_t cap)
     neuron_mlp_acts *a = cm_calloc(1, sizeof *a);
     if (!a) return NULL;
     a->cap = cap;
-    a->a1 = gsl_matrix_calloc(cap, m->hidden);
-    a->h1 = gsl_matrix_calloc(cap, m->hidden);
-    a->logits = gsl_matrix_calloc(cap, m->out);
-    a->dlogits = gsl_matrix_calloc(cap, m->out);
-    a->dh1 = gsl_matrix_calloc(cap, m->hidden);
-    a->da1 = gsl_matrix_calloc(cap, m->hidden);
+    a->a1 = cm_matrix_calloc(cap, m->hidden);
+    a->h1 = cm_matrix_calloc(cap, m->hidden);
+    a->logits = cm_matrix_calloc(cap, m->out);
+    a->dlogits = cm_matrix_calloc(cap, m->out);
+    a->dh1 = cm_matrix_calloc(cap, m->hidden);
+    a->da1 = cm_matrix_calloc(cap, m->hidden);
     if (!a->a1 || !a->h1 || !a->logits || !a->dlogits || !a->dh1 || !a->da1) {
         neuron_mlp_acts_free(a);
         cm_error(CM_ENOMEM, "mlp: out of memory for a batch of %zu", cap);
@@ -80,11 +81,6 @@ void neuron_mlp_acts_free(neuron_mlp_acts *a)
     free(a);
 }
 
-gsl_matrix_view neuron_mlp_rows(gsl_matrix *M, size_t B)
-{
-    return gsl_matrix_submatrix(M, 0, 0, B, M->size2);
-}
-
 /* Forward, three lines:
  *     a1 = X W1^T + b1         X (B,D), W1 (H,D), b1 (H)  -> a1 (B,H)
  *     h1 = relu(a1)                                       -> h1 (B,H)
@@ -94,8 +90,8 @@ void neuron_mlp_forward(neuron_mlp *m, const gsl_matrix *X, neuron_mlp_acts *a)
     size_t B = X->size1;
     gsl_matrix_view W1 = params_matrix(m->p, m->fc1_w), W2 = params_matrix(m->p, m->fc2_w);
     gsl_vector_view b1 = params_vector(m->p, m->fc1_b), b2 = params_vector(m->p, m->fc2_b);
-    gsl_matrix_view a1 = neuron_mlp_rows(a->a1, B), h1 = neuron_mlp_rows(a->h1, B);
-    gsl_matrix_view z = neuron_mlp_rows(a->logits, B);
+    gsl_matrix_view a1 = cm_matrix_rows(a->a1, B), h1 = cm_matrix_rows(a->h1, B);
+    gsl_matrix_view z = cm_matrix_rows(a->logits, B);
 
     dense_forward(X, &W1.matrix, &b1.vector, &a1.matrix);
     for (size_t i = 0; i < B; i++) /* rows of a view are not contiguous in general */
@@ -118,8 +114,8 @@ void neuron_mlp_backward(neuron_mlp *m, const gsl_matrix *X, neuron_mlp_acts *a,
     gsl_matrix_view dW2 = params_grad_matrix(m->p, m->fc2_w);
     gsl_vector_view db1 = params_grad_vector(m->p, m->fc1_b);
     gsl_vector_view db2 = params_grad_vector(m->p, m->fc2_b);
-    gsl_matrix_view a1 = neuron_mlp_rows(a->a1, B), h1 = neuron_mlp_rows(a->h1, B);
-    gsl_matrix_view dh1 = neuron_mlp_rows(a->dh1, B), da1 = neuron_mlp_rows(a->da1, B);
+    gsl_matrix_view a1 = cm_matrix_rows(a->a1, B), h1 = cm_matrix_rows(a->h1, B);
+    gsl_matrix_view dh1 = cm_matrix_rows(a->dh1, B), da1 = cm_matrix_rows(a->da1, B);
 
     dense_backward(&h1.matrix, &W2.matrix, dlogits, &dh1.matrix, &dW2.matrix, &db2.vector);
     gsl_matrix_set_zero(&da1.matrix); /* act_backward accumulates: dx += f'(x) dy */

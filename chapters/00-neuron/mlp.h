@@ -39,9 +39,6 @@ void neuron_mlp_init(neuron_mlp *m, gsl_rng *r);
 
 neuron_mlp_acts *neuron_mlp_acts_alloc(const neuron_mlp *m, size_t cap); /* NULL: message set */
 void neuron_mlp_acts_free(neuron_mlp_acts *a);
-/* The first B rows of one of the workspace's matrices. */
-gsl_matrix_view neuron_mlp_rows(gsl_matrix *M, size_t B);
-
 /* Forward: X (B, D) with B <= a->cap; fills a1, h1, logits (first B rows). */
 void neuron_mlp_forward(neuron_mlp *m, const gsl_matrix *X, neuron_mlp_acts *a);
 /* Backward: given dlogits (B, K) = d loss / d z, accumulates dW1, db1, dW2, db2 into m->p's

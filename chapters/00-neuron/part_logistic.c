@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "matrix.h"
 #include "error.h"
 #include "linear.h"
 #include "optim.h"
@@ -24,9 +25,9 @@ int neuron_run_logistic(const neuron_opts *o, neuron_summary *sum)
     int use_adam = o->optimizer != 0;
 
     neuron_linear *m = neuron_linear_alloc(s->d, 1);
-    gsl_matrix *Z = gsl_matrix_alloc(s->ntr, 1), *dZ = gsl_matrix_alloc(s->ntr, 1);
-    gsl_matrix *T = gsl_matrix_alloc(s->ntr, 1), *Zte = gsl_matrix_alloc(s->nte, 1);
-    gsl_matrix *Tte = gsl_matrix_alloc(s->nte, 1);
+    gsl_matrix *Z = cm_matrix_calloc(s->ntr, 1), *dZ = cm_matrix_calloc(s->ntr, 1);
+    gsl_matrix *T = cm_matrix_calloc(s->ntr, 1), *Zte = cm_matrix_calloc(s->nte, 1);
+    gsl_matrix *Tte = cm_matrix_calloc(s->nte, 1);
     if (!m || !Z || !dZ || !T || !Zte || !Tte) cm_die("out of memory");
     for (size_t i = 0; i < s->ntr; i++) gsl_matrix_set(T, i, 0, s->ytr[i]);
     for (size_t i = 0; i < s->nte; i++) gsl_matrix_set(Tte, i, 0, s->yte[i]);

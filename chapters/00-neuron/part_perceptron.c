@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "matrix.h"
 #include "error.h"
 #include "perceptron.h"
 
@@ -33,7 +34,7 @@ int neuron_run_perceptron(const neuron_opts *o, neuron_summary *s)
     const cli_common *c = o->c;
     long max_epochs = o->epochs > 0 ? o->epochs : PERC_MAX_EPOCHS;
     size_t n = 2 * PERC_POINTS;
-    gsl_matrix *X = gsl_matrix_alloc(n, 2);
+    gsl_matrix *X = cm_matrix_calloc(n, 2);
     int *y = cm_xcalloc(n, sizeof(int));
     if (!X) cm_die("out of memory");
     gsl_rng *r = neuron_rng_seeded(c->seed);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "matrix.h"
 #include "dataset.h"
 #include "error.h"
 #include "logger.h"
@@ -30,8 +31,8 @@ neuron_clf *neuron_clf_alloc(neuron_model_kind kind, size_t in, size_t hidden, s
     } else {
         c->hidden = 0;
         if (!(c->lin = neuron_linear_alloc(in, out))) goto fail;
-        c->z = gsl_matrix_calloc(cap, out);
-        c->dz = gsl_matrix_calloc(cap, out);
+        c->z = cm_matrix_calloc(cap, out);
+        c->dz = cm_matrix_calloc(cap, out);
         if (!c->z || !c->dz) {
             cm_error(CM_ENOMEM, "out of memory for a batch of %zu", cap);
             goto fail;
@@ -68,9 +69,9 @@ gsl_matrix_view neuron_clf_forward(neuron_clf *c, const gsl_matrix *X)
     size_t B = X->size1;
     if (c->mlp) {
         neuron_mlp_forward(c->mlp, X, c->acts);
-        return neuron_mlp_rows(c->acts->logits, B);
+        return cm_matrix_rows(c->acts->logits, B);
     }
-    gsl_matrix_view z = neuron_mlp_rows(c->z, B);
+    gsl_matrix_view z = cm_matrix_rows(c->z, B);
     neuron_linear_forward(c->lin, X, &z.matrix);
     return z;
 }
@@ -81,7 +82,7 @@ double neuron_clf_loss_backward(neuron_clf *c, const gsl_matrix *X, const int *l
     size_t B = X->size1;
     params_zero_grad(c->p);
     gsl_matrix_view z = neuron_clf_forward(c, X);
-    gsl_matrix_view dz = neuron_mlp_rows(c->mlp ? c->acts->dlogits : c->dz, B);
+    gsl_matrix_view dz = cm_matrix_rows(c->mlp ? c->acts->dlogits : c->dz, B);
     double L = neuron_loss(loss, &z.matrix, labels, &dz.matrix);
     if (c->mlp)
         neuron_mlp_backward(c->mlp, X, c->acts, &dz.matrix, dX);
@@ -131,7 +132,7 @@ int neuron_train(neuron_clf *c, const neuron_split *s, const neuron_train_cfg *c
     cm_timer tm;
     timer_start(&tm);
     size_t B = cfg->batch, D = s->d;
-    gsl_matrix *Xb = gsl_matrix_alloc(B, D);
+    gsl_matrix *Xb = cm_matrix_calloc(B, D);
     int *yb = cm_calloc(B, sizeof(int));
     res->curve_loss = cm_calloc((size_t)n_epochs, sizeof(double));
     res->curve_acc = cm_calloc((size_t)n_epochs, sizeof(double));
