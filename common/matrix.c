@@ -3,12 +3,27 @@
 
 #include <math.h>
 #include <stdint.h>
-#include <gsl/gsl_errno.h>
+#include <stdlib.h>
 
 #include "error.h"
 
-/* GSL allocators report failure through the error handler; with it switched off for the call
- * they return NULL, which we turn into our own message. */
+/* We build the matrix ourselves, field by field as gsl_matrix_alloc does, from memory that
+ * cm_calloc checked: GSL's own allocator reports a failure through its error handler (abort by
+ * default) and, in GSL 2.7, leaks the struct when the data block cannot be had. The result is
+ * an ordinary owning gsl_matrix: gsl_matrix_free releases all of it. */
+static gsl_block *block_calloc(size_t n)
+{
+    gsl_block *b = cm_calloc(1, sizeof *b);
+    double *data = b ? cm_calloc(n, sizeof(double)) : NULL;
+    if (!data) {
+        free(b);
+        return NULL;
+    }
+    b->size = n;
+    b->data = data;
+    return b;
+}
+
 gsl_matrix *cm_matrix_calloc(size_t rows, size_t cols)
 {
     if (rows == 0 || cols == 0) {
@@ -19,10 +34,19 @@ gsl_matrix *cm_matrix_calloc(size_t rows, size_t cols)
         cm_error(CM_ENOMEM, "a %zu x %zu matrix is too large", rows, cols);
         return NULL;
     }
-    gsl_error_handler_t *old = gsl_set_error_handler_off();
-    gsl_matrix *m = gsl_matrix_calloc(rows, cols);
-    gsl_set_error_handler(old);
-    if (!m) cm_error(CM_ENOMEM, "out of memory for a %zu x %zu matrix", rows, cols);
+    gsl_matrix *m = cm_calloc(1, sizeof *m);
+    gsl_block *b = m ? block_calloc(rows * cols) : NULL;
+    if (!b) {
+        free(m);
+        cm_error(CM_ENOMEM, "out of memory for a %zu x %zu matrix", rows, cols);
+        return NULL;
+    }
+    m->size1 = rows;
+    m->size2 = cols;
+    m->tda = cols;
+    m->data = b->data;
+    m->block = b;
+    m->owner = 1;
     return m;
 }
 
@@ -36,10 +60,18 @@ gsl_vector *cm_vector_calloc(size_t n)
         cm_error(CM_ENOMEM, "a vector of %zu entries is too large", n);
         return NULL;
     }
-    gsl_error_handler_t *old = gsl_set_error_handler_off();
-    gsl_vector *v = gsl_vector_calloc(n);
-    gsl_set_error_handler(old);
-    if (!v) cm_error(CM_ENOMEM, "out of memory for a vector of %zu", n);
+    gsl_vector *v = cm_calloc(1, sizeof *v);
+    gsl_block *b = v ? block_calloc(n) : NULL;
+    if (!b) {
+        free(v);
+        cm_error(CM_ENOMEM, "out of memory for a vector of %zu", n);
+        return NULL;
+    }
+    v->size = n;
+    v->stride = 1;
+    v->data = b->data;
+    v->block = b;
+    v->owner = 1;
     return v;
 }
 
