@@ -1,5 +1,5 @@
-/* init.h: weight initializers drawing from a gsl_rng (never rand()). W is out x in, so
- * fan_in = W->size2 and fan_out = W->size1, as for torch.nn.Linear's weight. */
+/* init.h: weight initializers drawing from a gsl_rng (never the C library's generator).
+ * W is out x in, so fan_in = W->size2 and fan_out = W->size1, as for torch.nn.Linear's weight. */
 #ifndef CM_INIT_H
 #define CM_INIT_H
 

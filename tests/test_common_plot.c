@@ -238,23 +238,9 @@ END_TEST
 /* stderr into a file for the duration of a call */
 static char *with_stderr_captured(int (*fn)(plot_ctx *), plot_ctx *ctx, int *rc)
 {
-    char path[] = "/tmp/cm-test-plot-XXXXXX";
-    int fd = mkstemp(path);
-    fflush(stderr);
-    int saved = dup(STDERR_FILENO);
-    dup2(fd, STDERR_FILENO);
-    close(fd);
+    tu_stderr_begin();
     *rc = fn(ctx);
-    fflush(stderr);
-    dup2(saved, STDERR_FILENO);
-    close(saved);
-    FILE *f = fopen(path, "r");
-    char *s = calloc(4096, 1);
-    size_t n = f ? fread(s, 1, 4095, f) : 0;
-    s[n] = '\0';
-    if (f) fclose(f);
-    unlink(path);
-    return s;
+    return tu_stderr_end();
 }
 
 static int write_two_figures(plot_ctx *ctx)

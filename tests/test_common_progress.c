@@ -9,35 +9,7 @@
 
 #include "progress.h"
 #include "timer.h"
-
-static int saved_fd = -1;
-static char path[64];
-
-/* stderr into a fresh file until stderr_end(), which returns what was written */
-static void stderr_begin(void)
-{
-    snprintf(path, sizeof path, "/tmp/cm-test-progress-XXXXXX");
-    int fd = mkstemp(path);
-    ck_assert_msg(fd >= 0, "mkstemp failed");
-    fflush(stderr);
-    saved_fd = dup(STDERR_FILENO);
-    dup2(fd, STDERR_FILENO);
-    close(fd);
-}
-
-static char *stderr_end(void)
-{
-    fflush(stderr);
-    dup2(saved_fd, STDERR_FILENO);
-    close(saved_fd);
-    FILE *f = fopen(path, "r");
-    char *s = calloc(8192, 1);
-    size_t n = f ? fread(s, 1, 8191, f) : 0;
-    s[n] = '\0';
-    if (f) fclose(f);
-    unlink(path);
-    return s;
-}
+#include "testutil.h"
 
 static int count_lines(const char *s)
 {
@@ -48,14 +20,14 @@ static int count_lines(const char *s)
 
 START_TEST(test_plain_lines)
 {
-    stderr_begin();
+    tu_stderr_begin();
     progress *p = progress_start("train", 10, "epoch", 0);
     progress_set_interval(p, 0); /* a line at every update */
     progress_update(p, 3, 0.8125);
     progress_update(p, 7, 0.4375);
     progress_update(p, 10, NAN);
     progress_finish(p);
-    char *out = stderr_end();
+    char *out = tu_stderr_end();
     ck_assert_msg(count_lines(out) == 4, "expected 3 updates and a final line, got:\n%s", out);
     ck_assert_msg(strchr(out, '\r') == NULL, "a carriage return in a file:\n%s", out);
     ck_assert_msg(strstr(out, "train: 3/10 epoch (30%)") != NULL, "no first line:\n%s", out);
@@ -72,12 +44,12 @@ END_TEST
 /* Work shorter than the interval leaves no line in a log, not even a final one. */
 START_TEST(test_interval)
 {
-    stderr_begin();
+    tu_stderr_begin();
     progress *p = progress_start("sample", 1000, "step", 0);
     progress_set_interval(p, 3600); /* no line within the test */
     for (long i = 1; i <= 1000; i++) progress_update(p, i, 1.0 / (double)i);
     progress_finish(p);
-    char *out = stderr_end();
+    char *out = tu_stderr_end();
     ck_assert_msg(count_lines(out) == 0, "expected no line for short work, got:\n%s", out);
     free(out);
 }
@@ -86,12 +58,12 @@ END_TEST
 /* Failed work: the lines already printed stay, no final line claims the work finished. */
 START_TEST(test_abort)
 {
-    stderr_begin();
+    tu_stderr_begin();
     progress *p = progress_start("train", 10, "epoch", 0);
     progress_set_interval(p, 0);
     progress_update(p, 2, 0.5);
     progress_abort(p);
-    char *out = stderr_end();
+    char *out = tu_stderr_end();
     ck_assert_msg(count_lines(out) == 1, "expected the one update line, got:\n%s", out);
     ck_assert_msg(strstr(out, "took") == NULL, "an aborted run printed a final line:\n%s", out);
     free(out);
@@ -100,7 +72,7 @@ END_TEST
 
 START_TEST(test_quiet)
 {
-    stderr_begin();
+    tu_stderr_begin();
     progress *p = progress_start("train", 5, "batch", 1);
     progress_set_interval(p, 0);
     for (long i = 1; i <= 5; i++) progress_update(p, i, 2.385);
@@ -108,7 +80,7 @@ START_TEST(test_quiet)
     progress_update(NULL, 1, 0); /* a failed start is harmless */
     progress_finish(NULL);
     progress_abort(NULL);
-    char *out = stderr_end();
+    char *out = tu_stderr_end();
     ck_assert_msg(out[0] == '\0', "quiet wrote '%s'", out);
     free(out);
 }

@@ -93,3 +93,33 @@ void tu_write_file(const char *path, const char *text)
     fputs(text, f);
     fclose(f);
 }
+
+static int saved_stderr = -1;
+static char stderr_path[64];
+
+void tu_stderr_begin(void)
+{
+    snprintf(stderr_path, sizeof stderr_path, "/tmp/cm-test-stderr-XXXXXX");
+    int fd = mkstemp(stderr_path);
+    if (fd < 0) {
+        perror("mkstemp");
+        exit(1);
+    }
+    fflush(stderr);
+    saved_stderr = dup(STDERR_FILENO);
+    dup2(fd, STDERR_FILENO);
+    close(fd);
+}
+
+char *tu_stderr_end(void)
+{
+    fflush(stderr);
+    dup2(saved_stderr, STDERR_FILENO);
+    close(saved_stderr);
+    saved_stderr = -1;
+    FILE *f = fopen(stderr_path, "r");
+    char *s = f ? slurp(f) : calloc(1, 1);
+    if (f) fclose(f);
+    unlink(stderr_path);
+    return s;
+}

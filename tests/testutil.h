@@ -21,6 +21,11 @@ const char *tu_bin_dir(void);
  * Returns the exit status (0..255), or 128+signal if it was killed. */
 int tu_run(const char *cmd, char **out, char **err);
 
+/* Sends this process's stderr into a temporary file until tu_stderr_end(), which restores it
+ * and returns what was written (malloc'd). Not nested. */
+void tu_stderr_begin(void);
+char *tu_stderr_end(void);
+
 /* Writes text to path (for malformed-input tests). */
 void tu_write_file(const char *path, const char *text);
 
