@@ -71,31 +71,31 @@ void neuron_write_fig(const cli_common *c, plot_fig *f)
     cm_die_status(st);
 }
 
-/* Trains a fresh classifier (init from the seed) and fills res; exit status 0 or 3. */
-neuron_run_cfg neuron_iris_cfg(const neuron_opts *o, neuron_model_kind kind, const char *run)
+/* The defaults of one data set's runs, each overridden by its option when given. */
+static neuron_run_cfg run_cfg(const neuron_opts *o, neuron_model_kind kind, const char *run,
+                              const long epochs[2], size_t batch, double mlp_lr)
 {
     return (neuron_run_cfg){
         .kind = kind,
         .run = run,
-        .epochs = neuron_pick_long(o->epochs, IRIS_EPOCHS, o->c),
-        .batch = o->batch ? o->batch : IRIS_BATCH,
-        .lr = neuron_pick_double(o->lr, kind == NEURON_MODEL_MLP ? MLP_LR * 10 : SOFTMAX_LR),
+        .epochs = neuron_pick_long(o->epochs, epochs, o->c),
+        .batch = o->batch ? o->batch : batch,
+        .lr = neuron_pick_double(o->lr, kind == NEURON_MODEL_MLP ? mlp_lr : SOFTMAX_LR),
         .adam = o->optimizer != 0,
         .loss = o->loss};
+}
+
+neuron_run_cfg neuron_iris_cfg(const neuron_opts *o, neuron_model_kind kind, const char *run)
+{
+    return run_cfg(o, kind, run, IRIS_EPOCHS, IRIS_BATCH, MLP_LR * 10);
 }
 
 neuron_run_cfg neuron_digits_cfg(const neuron_opts *o, neuron_model_kind kind, const char *run)
 {
-    return (neuron_run_cfg){
-        .kind = kind,
-        .run = run,
-        .epochs = neuron_pick_long(o->epochs, DIGITS_EPOCHS, o->c),
-        .batch = o->batch ? o->batch : DIGITS_BATCH,
-        .lr = neuron_pick_double(o->lr, kind == NEURON_MODEL_MLP ? MLP_LR : SOFTMAX_LR),
-        .adam = o->optimizer != 0,
-        .loss = o->loss};
+    return run_cfg(o, kind, run, DIGITS_EPOCHS, DIGITS_BATCH, MLP_LR);
 }
 
+/* Trains a fresh classifier (init from the seed) and fills res; exit status 0 or 3. */
 int neuron_train_run(const neuron_opts *o, const neuron_split *s, const neuron_run_cfg *rc,
                      neuron_train_result *res)
 {
