@@ -124,7 +124,10 @@ $(TEST_RUNNER): $(TEST_OBJ) $(CHAPTER_LIB_OBJ) $(LIBCOMMON)
 $(BUILD)/tests/parity/%: $(BUILD)/tests/parity/%.o $(LIBCOMMON)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+# The header dependencies (-MMD) of exactly this build's objects (not build/san's when BUILD=build).
+ALL_OBJ := $(COMMON_OBJ) $(foreach d,$(CHAPTER_DIRS),$(patsubst %.c,$(BUILD)/%.o,$(wildcard $(d)/*.c))) \
+           $(TEST_OBJ) $(PARITY_BIN:%=%.o)
+-include $(ALL_OBJ:.o=.d)
 
 # ---- what people run ----------------------------------------------------------------------
 deps:

@@ -518,6 +518,20 @@ static size_t tic_step(size_t n)
     return n / 10;
 }
 
+/* The last line of an image script (heatmap, image grid): draw name.csv's value column at the
+ * given x and y columns; then close the script and draw it. */
+static int finish_image(const plot_ctx *ctx, const char *name, FILE *g, const char *xcol,
+                        const char *ycol)
+{
+    char csv[256];
+    snprintf(csv, sizeof csv, "%s.csv", name);
+    fprintf(g, "plot ");
+    gp_str(g, csv);
+    fprintf(g, " using \"%s\":\"%s\":\"value\" with image notitle\n", xcol, ycol);
+    int rc = close_file(ctx, name, "gp", g);
+    return rc ? rc : draw(ctx, name);
+}
+
 /* name.csv: row, col, value, one line per cell; drawn with image, row 0 at the top. */
 int plot_heatmap(const plot_ctx *ctx, const char *name, const char *title, const char *xlabel,
                  const char *ylabel, const gsl_matrix *M)
@@ -553,12 +567,7 @@ int plot_heatmap(const plot_ctx *ctx, const char *name, const char *title, const
     fprintf(g, "set palette defined (0 \"#440154\", 1 \"#3b528b\", 2 \"#21908d\", 3 \"#5dc963\", "
                "4 \"#fde725\")\n");
     fprintf(g, "set colorbox\nset cblabel \"value\"\n");
-    char csv[256];
-    snprintf(csv, sizeof csv, "%s.csv", name);
-    fprintf(g, "plot ");
-    gp_str(g, csv);
-    fprintf(g, " using \"col\":\"row\":\"value\" with image notitle\n");
-    return (rc = close_file(ctx, name, "gp", g)) ? rc : draw(ctx, name);
+    return finish_image(ctx, name, g, "col", "row");
 }
 
 int plot_image_grid(const plot_ctx *ctx, const char *name, const char *title,
@@ -622,10 +631,5 @@ int plot_image_grid(const plot_ctx *ctx, const char *name, const char *title,
             fprintf(g, " at %.2f,%.2f center front font \",10\"\n", cx, cy);
         }
     }
-    char csv[256];
-    snprintf(csv, sizeof csv, "%s.csv", name);
-    fprintf(g, "plot ");
-    gp_str(g, csv);
-    fprintf(g, " using \"x\":\"y\":\"value\" with image notitle\n");
-    return (rc = close_file(ctx, name, "gp", g)) ? rc : draw(ctx, name);
+    return finish_image(ctx, name, g, "x", "y");
 }
