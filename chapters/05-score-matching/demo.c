@@ -36,16 +36,17 @@ void score_opts_defaults(score_opts *o, const cli_common *c)
     o->obj = SCORE_DSM;
     o->batch = 256;
     o->hidden = 128;
-    o->lr = 1e-3;
+    o->lr = 5e-3;
     o->eps = 2e-3;
+    o->modes_eps = 0.1;
 }
 
 void score_opts_finish(score_opts *o)
 {
     int q = o->c->quick;
-    if (!o->steps) o->steps = q ? 600 : 4000;
-    if (!o->T) o->T = q ? 40 : 100;
-    if (!o->n_samples) o->n_samples = q ? 500 : 2000;
+    if (!o->steps) o->steps = q ? 400 : 3000;
+    if (!o->T) o->T = q ? 30 : 100;
+    if (!o->n_samples) o->n_samples = q ? 400 : 2000;
     if (!o->n_train) o->n_train = q ? 4096 : 8192;
     if (!o->L) {
         o->L = 10;
@@ -164,13 +165,13 @@ int score_run_modes(const score_opts *o, double *summary)
     gsl_rng_set(r, o->c->seed + 1);
     uniform_start(r, Xp);
     gsl_matrix_memcpy(Xa, Xp);
-    /* plain Langevin on the exact data score: alpha 0.1, 1000 steps (NCSN, figure 3) */
-    int st = score_langevin(score_fn_gmm, &g, 0.0, 0.1, T, Xp, r, NULL);
+    /* plain Langevin on the exact data score: alpha = eps (0.1), 1000 steps (NCSN, figure 3) */
+    int st = score_langevin(score_fn_gmm, &g, 0.0, o->modes_eps, T, Xp, r, NULL);
     if (st) cm_die_status(st);
     /* annealed: 10 levels from 20 down to 1, 100 steps each, eps 0.1 (alpha 0.1 at sigma 1) */
     double sig[10];
     score_ladder_geometric(20.0, 1.0, 10, sig);
-    st = score_annealed_langevin(score_fn_gmm, &g, sig, 10, 0.1, 100, Xa, r, NULL);
+    st = score_annealed_langevin(score_fn_gmm, &g, sig, 10, o->modes_eps, 100, Xa, r, NULL);
     if (st) cm_die_status(st);
     cm_die_status(toy2d_gmm_sample(&g, r, D, NULL));
     double fp[2], fa[2], fd[2];
@@ -182,11 +183,11 @@ int score_run_modes(const score_opts *o, double *summary)
            MODES_W0, 1 - MODES_W0, n);
     printf("  %-26s %.6f %.6f    (the truth; %zu fresh draws: %.3f %.3f)\n", "modes.truth",
            MODES_W0, 1 - MODES_W0, n, fd[0], fd[1]);
-    printf("  %-26s %.6f %.6f    (1000 steps of alpha 0.1: the weights stay where the "
+    printf("  %-26s %.6f %.6f    (%ld steps of alpha %g: the weights stay where the "
            "particles started)\n",
-           "modes.langevin", fp[0], fp[1]);
-    printf("  %-26s %.6f %.6f    (sigma 20 .. 1, 10 levels x 100 steps, eps 0.1)\n",
-           "modes.annealed", fa[0], fa[1]);
+           "modes.langevin", fp[0], fp[1], T, o->modes_eps);
+    printf("  %-26s %.6f %.6f    (sigma 20 .. 1, 10 levels x 100 steps, eps %g)\n",
+           "modes.annealed", fa[0], fa[1], o->modes_eps);
     plot_ctx ctx = {o->c->out, o->c->plot};
     plot_fig *f = plot_fig_new("two_modes",
                                "two modes, weights 0.8 / 0.2: plain Langevin keeps the split of "
@@ -226,7 +227,7 @@ static void run_objectives(const score_opts *o, const score_objective *objs, int
     toy2d_gmm g;
     int has_g;
     gsl_matrix *data = score_load_data(o, r, &g, &has_g);
-    printf("%s: %zu training points (%s); MLP 3-%zu-%zu-2 softplus, s = MLP(x, log sigma) / "
+    printf("%s: %zu training points (%s); MLP 3-%zu-%zu-2 SiLU, s = MLP(x, log sigma) / "
            "sigma; batch %zu, Adam lr %g, %ld steps\n",
            o->c->data ? o->c->data : score_dataset_name(o->dataset), data->size1,
            o->c->data                      ? "from --data"
@@ -239,7 +240,7 @@ static void run_objectives(const score_opts *o, const score_objective *objs, int
     if (has_g) {
         printf("  score error E||s_theta - grad log p_sigma||^2 / E||grad log p_sigma||^2 per "
                "level (%zu fresh points each):\n",
-               o->c->quick ? (size_t)500 : (size_t)2000);
+               o->c->quick ? (size_t)400 : (size_t)2000);
         printf("  %10s", "sigma");
         for (int k = 0; k < n; k++) printf(" %12s", score_objective_name(objs[k]));
         printf("   E||grad log p_sigma||^2\n");
@@ -249,15 +250,19 @@ static void run_objectives(const score_opts *o, const score_objective *objs, int
             printf("   %.4g\n", res[0].ref[i]);
         }
     }
-    printf("  %-12s %12s %12s %12s %12s %10s %10s\n", "objective", "final_loss", "rel_score_err",
-           "mmd2", "max_mode_dev", "train_s", "sample_s");
+    printf("  %-12s %12s %12s %12s %12s\n", "objective", "final_loss", "rel_score_err", "mmd2",
+           "max_mode_dev");
     for (int k = 0; k < n; k++) {
         char key[32];
         snprintf(key, sizeof key, "score.%s", score_objective_name(objs[k]));
-        printf("  %-12s %12.6f %12.6f %12.6f %12.6f %10.1f %10.1f\n", key, res[k].final_loss,
-               has_g ? res[k].rel_mean : NAN, res[k].mmd, has_g ? res[k].max_frac_dev : NAN,
-               res[k].train_secs, res[k].sample_secs);
+        printf("  %-12s %12.6f %12.6f %12.6f %12.6f\n", key, res[k].final_loss,
+               has_g ? res[k].rel_mean : NAN, res[k].mmd, has_g ? res[k].max_frac_dev : NAN);
     }
+    printf("  times:");
+    for (int k = 0; k < n; k++)
+        printf(" %s train %.1f s, sample %.1f s;", score_objective_name(objs[k]), res[k].train_secs,
+               res[k].sample_secs);
+    printf("\n");
     printf("  (final_loss: each objective's own loss, so not comparable across rows; "
            "rel_score_err: mean over levels; mmd2: unbiased, Gaussian kernel h 0.5, between "
            "the samples and fresh data, whose own mmd2 with other fresh data is %.6f; "

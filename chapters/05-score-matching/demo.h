@@ -33,6 +33,7 @@ typedef struct {
     size_t L;
     double sigmas[SCORE_MAX_LEVELS];
     double eps;       /* annealed Langevin: the step at the smallest level */
+    double modes_eps; /* modes: the plain step and the annealed eps (0.1; --eps in `modes`) */
     long T;           /* Langevin steps per level */
     size_t n_samples; /* particles */
     size_t n_train;   /* generated training points */

@@ -109,7 +109,7 @@ int score_experiment(const score_opts *o, score_objective obj, const gsl_matrix 
     save_model(o, m, obj, path);
 
     score_model_ctx mc = {m, cm_xcalloc(cap, sizeof(double))};
-    size_t n_err = c->quick ? 500 : 2000;
+    size_t n_err = c->quick ? 400 : 2000;
     if (has_g) {
         gsl_rng_set(r, c->seed + 7); /* the same test points for every objective */
         for (size_t i = 0; i < o->L; i++) {

@@ -1,5 +1,5 @@
 /* gradcases.c: the gradient checks of every objective (gradcases.h). The weights are
- * deterministic and varied (sin(1.7 i + phase) scaled), large enough that the softplus units
+ * deterministic and varied (sin(1.7 i + phase) scaled), large enough that the SiLU units
  * sit on their curved part, where a wrong second derivative shows. */
 #include "gradcases.h"
 

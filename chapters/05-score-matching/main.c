@@ -36,18 +36,18 @@ static void usage(void)
         "  --objective NAME  esm (exact), dsm (denoising) or ssm (sliced) [train, grad: dsm;\n"
         "                    the demonstration: all three, or only this one when given]\n"
         "  --dataset NAME    ring, two-modes, moons, swiss or checkerboard [ring]\n"
-        "  --steps N         training steps [4000; --quick 600; bench 500]\n"
+        "  --steps N         training steps [3000; --quick 400; bench 500]\n"
         "  --batch N         minibatch size [256]; for grad: a directory\n"
         "  --hidden N        hidden units of both layers [128]\n"
-        "  --lr X            Adam learning rate [0.001]\n"
+        "  --lr X            Adam learning rate, cosine decay to 1%% of it [0.005]\n"
         "  --sigmas LIST     the noise ladder, decreasing, e.g. 6,2,0.5,0.1 [geometric, below]\n"
         "  --sigma-max X     largest level of the geometric ladder [6]\n"
         "  --sigma-min X     smallest level [0.05]\n"
         "  --levels N        levels of the geometric ladder [10]\n"
         "  --eps X           Langevin step at the smallest level, alpha_i = eps sigma_i^2 /\n"
         "                    sigma_L^2 [0.002; modes: 0.1]\n"
-        "  --langevin-steps N  steps per level [100; --quick 40]\n"
-        "  --samples N       particles [2000; --quick 500]\n"
+        "  --langevin-steps N  steps per level [100; --quick 30]\n"
+        "  --samples N       particles [2000; --quick 400]\n"
         "  --train-size N    generated training points [8192; --quick 4096]\n"
         "  --load DIR        sample, grad: the checkpoint to read\n"
         "  --data PATH       a CSV of two numeric columns (with a header) to train on instead of\n"
@@ -203,7 +203,7 @@ int main(int argc, char **argv)
     }
     int is_bench = sub && !strcmp(sub, "bench");
     if (is_bench && !o.steps) o.steps = 500;
-    if (sub && !strcmp(sub, "modes") && !eps_set) o.eps = 0.1;
+    if (sub && !strcmp(sub, "modes") && eps_set) o.modes_eps = o.eps;
     if (sub && !strcmp(sub, "sample") && !o.L) o.L = 0; /* the checkpoint's own ladder */
     int keep_ladder = sub && !strcmp(sub, "sample");
     size_t L_given = o.L;

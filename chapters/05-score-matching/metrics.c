@@ -136,9 +136,8 @@ int score_ladder_parse(const char *s, double *sigmas, size_t max, size_t *L)
         errno = 0;
         double v = strtod(p, &end);
         if (end == p || errno == ERANGE || (*end != ',' && *end != '\0'))
-            return cm_error(CM_EINVAL, "--sigmas: expected numbers separated by commas, got '%s'",
-                            s);
-        if (n == max) return cm_error(CM_EINVAL, "--sigmas: at most %zu levels", max);
+            return cm_error(CM_EINVAL, "expected numbers separated by commas");
+        if (n == max) return cm_error(CM_EINVAL, "at most %zu levels", max);
         sigmas[n++] = v;
         if (*end == '\0') break;
         p = end + 1;

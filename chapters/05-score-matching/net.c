@@ -30,9 +30,9 @@ score_net *score_net_alloc(size_t hidden, size_t cap)
     if (m->W1 < 0 || m->b1 < 0 || m->W2 < 0 || m->b2 < 0 || m->W3 < 0 || m->b3 < 0 ||
         params_commit(m->p) != CM_OK)
         goto fail;
-    gsl_matrix **bh[] = {&m->A1, &m->H1,  &m->S1,  &m->A2,   &m->H2,   &m->S2,
-                         &m->dH, &m->dA2, &m->dA1, &m->dA2x, &m->dA1x, &m->D1,
-                         &m->G1, &m->T2,  &m->G2,  &m->dG,   &m->dT};
+    gsl_matrix **bh[] = {&m->A1, &m->H1, &m->F1,  &m->Q1,  &m->A2,   &m->H2,   &m->F2,
+                         &m->Q2, &m->dH, &m->dA2, &m->dA1, &m->dA2x, &m->dA1x, &m->D1,
+                         &m->G1, &m->T2, &m->G2,  &m->dG,  &m->dT};
     for (size_t i = 0; i < sizeof bh / sizeof *bh; i++)
         if (!(*bh[i] = cm_matrix_calloc(cap, hidden))) goto fail;
     if (!(m->U = cm_matrix_calloc(cap, 3)) || !(m->V3 = cm_matrix_calloc(cap, 3)) ||
@@ -49,9 +49,9 @@ void score_net_free(score_net *m)
 {
     if (!m) return;
     params_free(m->p);
-    gsl_matrix *all[] = {m->U,  m->A1, m->H1,  m->S1,  m->A2,   m->H2,   m->S2, m->O,
-                         m->dO, m->dH, m->dA2, m->dA1, m->dA2x, m->dA1x, m->V3, m->D1,
-                         m->G1, m->T2, m->G2,  m->Do,  m->dG,   m->dT};
+    gsl_matrix *all[] = {m->U,  m->A1, m->H1, m->F1, m->Q1,  m->A2,  m->H2,   m->F2,
+                         m->Q2, m->O,  m->dO, m->dH, m->dA2, m->dA1, m->dA2x, m->dA1x,
+                         m->V3, m->D1, m->G1, m->T2, m->G2,  m->Do,  m->dG,   m->dT};
     for (size_t i = 0; i < sizeof all / sizeof *all; i++) cm_matrix_free(all[i]);
     free(m);
 }
@@ -67,28 +67,23 @@ void score_net_init(score_net *m, gsl_rng *r)
     init_torch_default(r, params_ptr(m->p, m->b3), 2, H);
 }
 
-/* log(1 + e) for e in [0, 1], to a few ulps: u = 1 + e rounds, but log(u) e / (u - 1) cancels
- * the rounding (Goldberg 1991, "What every computer scientist should know about floating-point
- * arithmetic", theorem 4). A speed trick: glibc's log1p took 40% of a training step, log and
- * one division take a fraction of it; tests/test_score_matching.c compares the two. */
-static inline double log1p_fast(double e)
-{
-    double u = 1.0 + e;
-    return u == 1.0 ? e : log(u) * e / (u - 1.0);
-}
-
-/* a (B, n) -> y = softplus(a) = log(1 + e^a), s = softplus'(a) = sigmoid(a), one exp each:
- * with e = exp(-|a|), softplus = max(a, 0) + log1p(e), sigmoid = 1/(1+e) or e/(1+e). */
-static void softplus_rows(const gsl_matrix *A, gsl_matrix *Y, gsl_matrix *S, size_t B)
+/* a (B, n) -> h = silu(a) = a sigmoid(a) (torch.nn.SiLU), and its first two derivatives
+ *   f'(a)  = s (1 + a (1 - s)),            s = sigmoid(a)
+ *   f''(a) = s (1 - s) (2 + a (1 - 2 s))
+ * with one exp per entry: e = exp(-|a|), s = 1/(1+e) or e/(1+e) (no overflow). */
+static void silu_rows(const gsl_matrix *A, gsl_matrix *Y, gsl_matrix *F, gsl_matrix *Q, size_t B)
 {
     size_t n = A->size2;
     for (size_t i = 0; i < B; i++) {
         const double *a = gsl_matrix_const_ptr(A, i, 0);
-        double *y = gsl_matrix_ptr(Y, i, 0), *s = gsl_matrix_ptr(S, i, 0);
+        double *y = gsl_matrix_ptr(Y, i, 0), *f = gsl_matrix_ptr(F, i, 0),
+               *q = gsl_matrix_ptr(Q, i, 0);
         for (size_t j = 0; j < n; j++) {
-            double e = exp(-fabs(a[j]));
-            y[j] = (a[j] > 0 ? a[j] : 0) + log1p_fast(e);
-            s[j] = a[j] >= 0 ? 1 / (1 + e) : e / (1 + e);
+            double e = exp(-fabs(a[j])), r = 1 / (1 + e);
+            double s = a[j] >= 0 ? r : e * r;
+            y[j] = a[j] * s;
+            f[j] = s * (1 + a[j] * (1 - s));
+            q[j] = s * (1 - s) * (2 + a[j] * (1 - 2 * s));
         }
     }
 }
@@ -116,9 +111,9 @@ void score_net_forward(score_net *m, const gsl_matrix *X, const double *sigma, g
         gsl_matrix_set(m->U, i, 2, log(sigma[i]));
     }
     linear(m->U, m->p, m->W1, m->b1, m->A1, B);  /* a1 = u W1^T + b1 */
-    softplus_rows(m->A1, m->H1, m->S1, B);       /* h1 = softplus(a1) */
+    silu_rows(m->A1, m->H1, m->F1, m->Q1, B);    /* h1 = silu(a1) */
     linear(m->H1, m->p, m->W2, m->b2, m->A2, B); /* a2 = h1 W2^T + b2 */
-    softplus_rows(m->A2, m->H2, m->S2, B);       /* h2 = softplus(a2) */
+    silu_rows(m->A2, m->H2, m->F2, m->Q2, B);    /* h2 = silu(a2) */
     linear(m->H2, m->p, m->W3, m->b3, m->O, B);  /* o = h2 W3^T + b3 */
     if (S)
         for (size_t i = 0; i < B; i++) { /* s = o / sigma */
@@ -158,10 +153,10 @@ void score_net_backward(score_net *m, size_t B, int add_jac)
     /* forward: o = h2 W3^T + b3  ->  dW3 += dO^T h2, db3 += sum dO, dh2 = dO W3 */
     linear_backward_params(m->H2, m->dO, m->p, m->W3, m->b3, B);
     linear_backward_input(m->dO, m->p, m->W3, m->dH, B);
-    /* forward: h2 = softplus(a2)  ->  da2 = sigmoid(a2) * dh2 (+ the Jacobian terms) */
+    /* forward: h2 = silu(a2)  ->  da2 = silu'(a2) * dh2 (+ the Jacobian terms) */
     for (size_t i = 0; i < B; i++) {
         double *d = gsl_matrix_ptr(m->dA2, i, 0);
-        const double *s = gsl_matrix_const_ptr(m->S2, i, 0),
+        const double *s = gsl_matrix_const_ptr(m->F2, i, 0),
                      *dh = gsl_matrix_const_ptr(m->dH, i, 0);
         const double *x = gsl_matrix_const_ptr(m->dA2x, i, 0);
         for (size_t j = 0; j < H; j++) d[j] = s[j] * dh[j] + (add_jac ? x[j] : 0);
@@ -169,10 +164,10 @@ void score_net_backward(score_net *m, size_t B, int add_jac)
     /* forward: a2 = h1 W2^T + b2  ->  dW2 += da2^T h1, db2 += sum da2, dh1 = da2 W2 */
     linear_backward_params(m->H1, m->dA2, m->p, m->W2, m->b2, B);
     linear_backward_input(m->dA2, m->p, m->W2, m->dH, B);
-    /* forward: h1 = softplus(a1)  ->  da1 = sigmoid(a1) * dh1 (+ the Jacobian terms) */
+    /* forward: h1 = silu(a1)  ->  da1 = silu'(a1) * dh1 (+ the Jacobian terms) */
     for (size_t i = 0; i < B; i++) {
         double *d = gsl_matrix_ptr(m->dA1, i, 0);
-        const double *s = gsl_matrix_const_ptr(m->S1, i, 0),
+        const double *s = gsl_matrix_const_ptr(m->F1, i, 0),
                      *dh = gsl_matrix_const_ptr(m->dH, i, 0);
         const double *x = gsl_matrix_const_ptr(m->dA1x, i, 0);
         for (size_t j = 0; j < H; j++) d[j] = s[j] * dh[j] + (add_jac ? x[j] : 0);
@@ -218,9 +213,9 @@ void score_net_jvp(score_net *m, const gsl_matrix *V)
         gsl_matrix_set(m->V3, i, 2, 0.0);
     }
     tangent_linear(m->V3, m->p, m->W1, m->D1, B); /* d a1 = v W1^T */
-    hadamard(m->S1, m->D1, m->G1, B);             /* d h1 = sigmoid(a1) * d a1 */
+    hadamard(m->F1, m->D1, m->G1, B);             /* d h1 = silu'(a1) * d a1 */
     tangent_linear(m->G1, m->p, m->W2, m->T2, B); /* d a2 = d h1 W2^T */
-    hadamard(m->S2, m->T2, m->G2, B);             /* d h2 = sigmoid(a2) * d a2 */
+    hadamard(m->F2, m->T2, m->G2, B);             /* d h2 = silu'(a2) * d a2 */
     tangent_linear(m->G2, m->p, m->W3, m->Do, B); /* d o = d h2 W3^T = (d o / d x) v */
 }
 
@@ -236,28 +231,29 @@ void score_net_jvp_backward(score_net *m, const gsl_matrix *V, const double *c)
     /* Do = G2 W3^T  ->  dW3 += dDo^T G2, dG2 = dDo W3 */
     linear_backward_params(m->G2, m->Do, m->p, m->W3, -1, B);
     linear_backward_input(m->Do, m->p, m->W3, m->dG, B);
-    /* G2 = sigmoid(a2) * T2  ->  dT2 = sigmoid(a2) * dG2,
-     *                            da2 += sigmoid'(a2) * T2 * dG2, sigmoid' = s (1 - s) */
+    /* G2 = silu'(a2) * T2  ->  dT2 = silu'(a2) * dG2,  da2 += silu''(a2) * T2 * dG2 */
     for (size_t i = 0; i < B; i++) {
-        const double *s = gsl_matrix_const_ptr(m->S2, i, 0), *t = gsl_matrix_const_ptr(m->T2, i, 0);
+        const double *s = gsl_matrix_const_ptr(m->F2, i, 0), *t = gsl_matrix_const_ptr(m->T2, i, 0);
+        const double *q = gsl_matrix_const_ptr(m->Q2, i, 0);
         const double *dg = gsl_matrix_const_ptr(m->dG, i, 0);
         double *dt = gsl_matrix_ptr(m->dT, i, 0), *dx = gsl_matrix_ptr(m->dA2x, i, 0);
         for (size_t j = 0; j < H; j++) {
             dt[j] = s[j] * dg[j];
-            dx[j] += s[j] * (1 - s[j]) * t[j] * dg[j];
+            dx[j] += q[j] * t[j] * dg[j];
         }
     }
     /* T2 = G1 W2^T  ->  dW2 += dT2^T G1, dG1 = dT2 W2 */
     linear_backward_params(m->G1, m->dT, m->p, m->W2, -1, B);
     linear_backward_input(m->dT, m->p, m->W2, m->dG, B);
-    /* G1 = sigmoid(a1) * D1  ->  dD1 = sigmoid(a1) * dG1, da1 += sigmoid'(a1) * D1 * dG1 */
+    /* G1 = silu'(a1) * D1  ->  dD1 = silu'(a1) * dG1,  da1 += silu''(a1) * D1 * dG1 */
     for (size_t i = 0; i < B; i++) {
-        const double *s = gsl_matrix_const_ptr(m->S1, i, 0), *d = gsl_matrix_const_ptr(m->D1, i, 0);
+        const double *s = gsl_matrix_const_ptr(m->F1, i, 0), *d = gsl_matrix_const_ptr(m->D1, i, 0);
+        const double *q = gsl_matrix_const_ptr(m->Q1, i, 0);
         const double *dg = gsl_matrix_const_ptr(m->dG, i, 0);
         double *dd = gsl_matrix_ptr(m->dT, i, 0), *dx = gsl_matrix_ptr(m->dA1x, i, 0);
         for (size_t j = 0; j < H; j++) {
             dd[j] = s[j] * dg[j];
-            dx[j] += s[j] * (1 - s[j]) * d[j] * dg[j];
+            dx[j] += q[j] * d[j] * dg[j];
         }
     }
     /* D1 = V3 W1^T  ->  dW1 += dD1^T V3 */

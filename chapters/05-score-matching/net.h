@@ -1,15 +1,17 @@
 /* net.h: the noise-conditional score model s_theta(x, sigma) of chapter 05, an MLP
  *
  *     u  = (x1, x2, log sigma)                      (B, 3)   the input, noise level included
- *     a1 = u W1^T + b1,   h1 = softplus(a1)          (B, H)   fc1: torch.nn.Linear(3, H)
- *     a2 = h1 W2^T + b2,  h2 = softplus(a2)          (B, H)   fc2: torch.nn.Linear(H, H)
+ *     a1 = u W1^T + b1,   h1 = silu(a1)              (B, H)   fc1: torch.nn.Linear(3, H)
+ *     a2 = h1 W2^T + b2,  h2 = silu(a2)              (B, H)   fc2: torch.nn.Linear(H, H)
  *     o  = h2 W3^T + b3                              (B, 2)   fc3: torch.nn.Linear(H, 2)
  *     s_theta(x, sigma) = o / sigma                  (B, 2)
  *
  * Dividing by sigma is NCSN's "technique 3" (Song and Ermon 2020): the true score of the noised
  * data is about -(x - x0) / sigma^2, of size 1 / sigma, so the network only has to output
- * something of size one at every level. softplus (not ReLU) because the exact and the sliced
- * objectives differentiate the Jacobian of s again: they need f'' != 0.
+ * something of size one at every level. silu(a) = a sigmoid(a) (torch.nn.SiLU, the activation of
+ * most diffusion networks), not ReLU, because the exact and the sliced objectives differentiate
+ * the Jacobian of s again: they need a smooth f with f'' != 0. (Softplus would do as well, but
+ * costs a log besides the exp: a third of a training step.)
  *
  * Besides the forward and backward pass, the model computes Jacobian-vector products
  * J(x) v = d s / d x · v by forward-mode differentiation (the tangents ride along the layers),
@@ -30,17 +32,19 @@ typedef struct {
                            fc3.weight (2,H) fc3.bias (2) */
     int W1, b1, W2, b2, W3, b3;
     /* forward cache (cap rows used up to the batch) */
-    gsl_matrix *U;            /* (B, 3) input */
-    gsl_matrix *A1, *H1, *S1; /* (B, H) pre-activation, softplus, softplus' = sigmoid */
-    gsl_matrix *A2, *H2, *S2; /* (B, H) */
-    gsl_matrix *O;            /* (B, 2) network output, s = O / sigma */
+    gsl_matrix *U;       /* (B, 3) input */
+    gsl_matrix *A1, *H1; /* (B, H) pre-activation a1, h1 = silu(a1) */
+    gsl_matrix *F1, *Q1; /* (B, H) silu'(a1), silu''(a1) */
+    gsl_matrix *A2, *H2; /* (B, H) */
+    gsl_matrix *F2, *Q2; /* (B, H) silu'(a2), silu''(a2) */
+    gsl_matrix *O;       /* (B, 2) network output, s = O / sigma */
     /* backward */
     gsl_matrix *dO, *dH, *dA2, *dA1; /* dO (B,2); the others (B,H) */
     gsl_matrix *dA2x, *dA1x;         /* (B,H) what the Jacobian terms add to dA2, dA1 */
     /* Jacobian-vector product: tangents of a1, h1, a2, h2 and o along a direction */
     gsl_matrix *V3;      /* (B, 3) the direction in input space, (v1, v2, 0) */
-    gsl_matrix *D1, *G1; /* (B, H) tangent of a1 = V3 W1^T; of h1 = S1 * D1 */
-    gsl_matrix *T2, *G2; /* (B, H) tangent of a2 = G1 W2^T; of h2 = S2 * T2 */
+    gsl_matrix *D1, *G1; /* (B, H) tangent of a1 = V3 W1^T; of h1 = F1 * D1 */
+    gsl_matrix *T2, *G2; /* (B, H) tangent of a2 = G1 W2^T; of h2 = F2 * T2 */
     gsl_matrix *Do;      /* (B, 2) tangent of o = G2 W3^T = (d o / d x) v */
     gsl_matrix *dG, *dT; /* (B, H) scratch of the Jacobian backward */
 } score_net;
@@ -66,7 +70,7 @@ void score_net_jvp(score_net *m, const gsl_matrix *V);
 
 /* The backward pass of  J = sum_i c[i] v_i . Do_i  (the Jacobian term along V, after
  * score_net_jvp with the same V): accumulates dW1, dW2, dW3 (the tangent path) and adds to
- * m->dA1x, m->dA2x (through softplus'' = sigmoid (1 - sigmoid)), which the caller zeroes
+ * m->dA1x, m->dA2x (through silu''), which the caller zeroes
  * before the first of several directions and hands to score_net_backward(add_jac = 1). */
 void score_net_jvp_backward(score_net *m, const gsl_matrix *V, const double *c);
 

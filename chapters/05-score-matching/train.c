@@ -66,6 +66,9 @@ int score_train(score_net *m, const gsl_matrix *data, const score_train_cfg *cfg
             goto done;
         }
         memcpy(last_good, m->p->data, m->p->size * sizeof(double));
+        /* cosine decay to 1% of the rate: the denoising target is noisy (its variance grows as
+         * sigma falls), and a falling rate averages that noise out at the end */
+        opt.lr = lr_at(LR_COSINE, cfg->lr, t, cfg->steps, 0.01);
         adam_step(&opt, m->p->data, m->p->grad);
         if (loss_hist) loss_hist[t] = L;
         avg += L;
