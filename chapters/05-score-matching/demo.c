@@ -190,8 +190,8 @@ int score_run_modes(const score_opts *o, double *summary)
            "modes.annealed", fa[0], fa[1], o->modes_eps);
     plot_ctx ctx = {o->c->out, o->c->plot};
     plot_fig *f = plot_fig_new("two_modes",
-                               "two modes, weights 0.8 / 0.2: plain Langevin keeps the split of "
-                               "its start, annealed Langevin finds the weights",
+                               "weights 0.8 / 0.2: plain Langevin keeps its start's split, "
+                               "annealed finds the weights",
                                "x1", "x2");
     if (!f) cm_die_status(CM_ENOMEM);
     size_t m = n < 1000 ? n : 1000;

@@ -126,7 +126,7 @@ int score_experiment(const score_opts *o, score_objective obj, const gsl_matrix 
     gsl_rng_set(r, c->seed + 11);
     score_uniform_start(r, X, 8.0);
     score_track tr = {0};
-    if (trajectory && score_track_init(&tr, 12, (size_t)o->T * o->L + 1)) cm_die_status(CM_ENOMEM);
+    if (trajectory && score_track_init(&tr, 6, o->L + 1)) cm_die_status(CM_ENOMEM);
     timer_start(&tm);
     st = score_annealed_langevin(score_fn_model, &mc, o->sigmas, o->L, o->eps, o->T, X, r,
                                  trajectory ? &tr : NULL);
@@ -168,11 +168,12 @@ int score_experiment(const score_opts *o, score_objective obj, const gsl_matrix 
     if (trajectory) {
         plot_ctx ctx = {c->out, c->plot};
         snprintf(title, sizeof title,
-                 "annealed Langevin (%s model): 12 particles from uniform noise, sigma %g down "
-                 "to %g",
+                 "annealed Langevin (%s): 6 particles, one point per level, sigma %g .. %g",
                  on, o->sigmas[0], o->sigmas[o->L - 1]);
         plot_fig *f = plot_fig_new("annealing", title, "x1", "x2");
         if (!f) cm_die_status(CM_ENOMEM);
+        plot_fig_xrange(f, -9, 9);
+        plot_fig_yrange(f, -9, 9);
         cm_die_status(score_fig_add_points(f, "data", D, n < 1000 ? n : 1000, 0.0));
         for (size_t j = 0; j < tr.n_track && j < n; j++) {
             char lab[32];

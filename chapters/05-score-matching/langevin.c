@@ -103,8 +103,8 @@ int score_annealed_langevin(score_fn f, void *ctx, const double *sigmas, size_t 
                               "annealed Langevin diverged at level %zu (sigma %g, step %g), "
                               "step %ld: a particle left |x| < %g; try a smaller --eps",
                               i + 1, sigmas[i], alpha, t + 1, SCORE_DIVERGED);
-            record(track, X);
         }
+        record(track, X); /* the end of each level: the path of the annealing */
     }
     cm_matrix_free(S);
     return st;

@@ -21,7 +21,8 @@
 /* A score: S (n, 2) = s(X, sigma) for X (n, 2) at the noise level sigma. CM_OK or an error. */
 typedef int (*score_fn)(void *ctx, const gsl_matrix *X, double sigma, gsl_matrix *S);
 
-/* Records the path of the first n_track particles after every step. */
+/* Records the path of the first n_track particles: the start and the end of every step (plain
+ * Langevin) or of every level (annealed Langevin). */
 typedef struct {
     size_t n_track, n_steps, cap; /* cap: steps the buffers hold */
     double *x, *y;                /* (n_track * cap): particle j's step t at j * cap + t */
