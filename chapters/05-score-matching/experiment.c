@@ -97,8 +97,12 @@ int score_experiment(const score_opts *o, score_objective obj, const gsl_matrix 
     cm_timer tm;
     timer_start(&tm);
     int st = score_train(m, data, &cfg, r, hist);
-    if (st == CM_ENOTFINITE) {
-        fprintf(stderr, "%s: %s\n", cm_progname(), cm_errmsg());
+    if (st == CM_ENOTFINITE) { /* keep the last good weights as a checkpoint, then stop */
+        char why[512];
+        snprintf(why, sizeof why, "%s", cm_errmsg());
+        snprintf(path, sizeof path, "%s/model_%s", c->out, on);
+        save_model(o, m, obj, path);
+        fprintf(stderr, "%s: %s; checkpoint %s\n", cm_progname(), why, path);
         exit(3);
     }
     cm_die_status(st);
@@ -168,8 +172,8 @@ int score_experiment(const score_opts *o, score_objective obj, const gsl_matrix 
     if (trajectory) {
         plot_ctx ctx = {c->out, c->plot};
         snprintf(title, sizeof title,
-                 "annealed Langevin (%s): 6 particles, one point per level, sigma %g .. %g",
-                 on, o->sigmas[0], o->sigmas[o->L - 1]);
+                 "annealed Langevin (%s): 6 particles, one point per level, sigma %g .. %g", on,
+                 o->sigmas[0], o->sigmas[o->L - 1]);
         plot_fig *f = plot_fig_new("annealing", title, "x1", "x2");
         if (!f) cm_die_status(CM_ENOMEM);
         plot_fig_xrange(f, -9, 9);
