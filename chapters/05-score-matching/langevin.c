@@ -41,6 +41,7 @@ int score_langevin_step(score_fn f, void *ctx, double sigma, double alpha, gsl_m
 {
     int st = f(ctx, X, sigma, S);
     if (st) return st;
+    (void)alpha, (void)r; /* used by the exercise below: keeps a stub compiling with -Werror */
     /* BEGIN EXERCISE score-matching-2: the Langevin step */
     /* x <- x + alpha/2 s(x) + sqrt(alpha) z: alpha is the variance of the noise, the drift half
      * of it, so that the chain leaves p invariant as alpha -> 0 */

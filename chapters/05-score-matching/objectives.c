@@ -57,6 +57,7 @@ void score_batch_free(score_batch *b)
 static double dsm(score_net *m, score_batch *b, size_t B, int backward)
 {
     double L = 0;
+    (void)b; /* used by the exercise below: the cast keeps a stub compiling with -Werror */
     /* BEGIN EXERCISE score-matching-1: the denoising target */
     /* The score of the noising kernel N(x~; x, sigma^2 I) is -(x~ - x) / sigma^2 = -z / sigma.
      * Weighted by sigma^2: sigma^2/2 ||o/sigma + z/sigma||^2 = 1/2 ||o + z||^2. */
