@@ -46,7 +46,7 @@ void score_opts_finish(score_opts *o)
     int q = o->c->quick;
     if (!o->steps) o->steps = q ? 400 : 3000;
     if (!o->T) o->T = q ? 30 : 100;
-    if (!o->n_samples) o->n_samples = q ? 400 : 2000;
+    if (!o->n_samples) o->n_samples = q ? 400 : 1000;
     if (!o->n_train) o->n_train = q ? 4096 : 8192;
     if (!o->L) {
         o->L = 10;

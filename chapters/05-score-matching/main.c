@@ -47,7 +47,7 @@ static void usage(void)
         "  --eps X           Langevin step at the smallest level, alpha_i = eps sigma_i^2 /\n"
         "                    sigma_L^2 [0.002; modes: 0.1]\n"
         "  --langevin-steps N  steps per level [100; --quick 30]\n"
-        "  --samples N       particles [2000; --quick 400]\n"
+        "  --samples N       particles [1000; --quick 400]\n"
         "  --train-size N    generated training points [8192; --quick 4096]\n"
         "  --load DIR        sample, grad: the checkpoint to read\n"
         "  --data PATH       a CSV of two numeric columns (with a header) to train on instead of\n"
