@@ -14,6 +14,7 @@ int score_fn_model(void *ctx, const gsl_matrix *X, double sigma, gsl_matrix *S)
 {
     score_model_ctx *c = ctx;
     size_t cap = c->m->cap;
+    c->m->second_order = 0; /* sampling needs s only */
     for (size_t i = 0; i < cap; i++) c->sig[i] = sigma;
     for (size_t i0 = 0; i0 < X->size1; i0 += cap) {
         size_t n = X->size1 - i0 < cap ? X->size1 - i0 : cap;

@@ -18,7 +18,7 @@ score_net *score_net_alloc(size_t hidden, size_t cap)
     }
     score_net *m = cm_calloc(1, sizeof *m);
     if (!m) return NULL;
-    m->hidden = hidden, m->cap = cap;
+    m->hidden = hidden, m->cap = cap, m->second_order = 1;
     m->p = params_alloc();
     if (!m->p) goto fail;
     m->W1 = params_declare2(m->p, "fc1.weight", hidden, 3);
@@ -68,22 +68,23 @@ void score_net_init(score_net *m, gsl_rng *r)
 }
 
 /* a (B, n) -> h = silu(a) = a sigmoid(a) (torch.nn.SiLU), and its first two derivatives
- *   f'(a)  = s (1 + a (1 - s)),            s = sigmoid(a)
+ *   f'(a)  = s (1 + a (1 - s)),            s = sigmoid(a) = 1 / (1 + exp(-a))
  *   f''(a) = s (1 - s) (2 + a (1 - 2 s))
- * with one exp per entry: e = exp(-|a|), s = 1/(1+e) or e/(1+e) (no overflow). */
+ * with one exp per entry. For a < -709, exp(-a) is +inf and s = 1/inf = 0, the right limit, so
+ * no branch on the sign of a is needed (a branch there, on random signs, was mispredicted half
+ * the time). Q may be NULL: the first-order objective (DSM) needs no f''. */
 static void silu_rows(const gsl_matrix *A, gsl_matrix *Y, gsl_matrix *F, gsl_matrix *Q, size_t B)
 {
     size_t n = A->size2;
     for (size_t i = 0; i < B; i++) {
         const double *a = gsl_matrix_const_ptr(A, i, 0);
-        double *y = gsl_matrix_ptr(Y, i, 0), *f = gsl_matrix_ptr(F, i, 0),
-               *q = gsl_matrix_ptr(Q, i, 0);
+        double *y = gsl_matrix_ptr(Y, i, 0), *f = gsl_matrix_ptr(F, i, 0);
+        double *q = Q ? gsl_matrix_ptr(Q, i, 0) : NULL;
         for (size_t j = 0; j < n; j++) {
-            double e = exp(-fabs(a[j])), r = 1 / (1 + e);
-            double s = a[j] >= 0 ? r : e * r;
+            double s = 1 / (1 + exp(-a[j]));
             y[j] = a[j] * s;
             f[j] = s * (1 + a[j] * (1 - s));
-            q[j] = s * (1 - s) * (2 + a[j] * (1 - 2 * s));
+            if (q) q[j] = s * (1 - s) * (2 + a[j] * (1 - 2 * s));
         }
     }
 }
@@ -106,15 +107,15 @@ void score_net_forward(score_net *m, const gsl_matrix *X, const double *sigma, g
 {
     size_t B = X->size1;
     for (size_t i = 0; i < B; i++) { /* u = (x1, x2, log sigma) */
-        gsl_matrix_set(m->U, i, 0, gsl_matrix_get(X, i, 0));
-        gsl_matrix_set(m->U, i, 1, gsl_matrix_get(X, i, 1));
-        gsl_matrix_set(m->U, i, 2, log(sigma[i]));
+        const double *x = gsl_matrix_const_ptr(X, i, 0);
+        double *u = gsl_matrix_ptr(m->U, i, 0);
+        u[0] = x[0], u[1] = x[1], u[2] = log(sigma[i]);
     }
-    linear(m->U, m->p, m->W1, m->b1, m->A1, B);  /* a1 = u W1^T + b1 */
-    silu_rows(m->A1, m->H1, m->F1, m->Q1, B);    /* h1 = silu(a1) */
-    linear(m->H1, m->p, m->W2, m->b2, m->A2, B); /* a2 = h1 W2^T + b2 */
-    silu_rows(m->A2, m->H2, m->F2, m->Q2, B);    /* h2 = silu(a2) */
-    linear(m->H2, m->p, m->W3, m->b3, m->O, B);  /* o = h2 W3^T + b3 */
+    linear(m->U, m->p, m->W1, m->b1, m->A1, B);                        /* a1 = u W1^T + b1 */
+    silu_rows(m->A1, m->H1, m->F1, m->second_order ? m->Q1 : NULL, B); /* h1 = silu(a1) */
+    linear(m->H1, m->p, m->W2, m->b2, m->A2, B);                       /* a2 = h1 W2^T + b2 */
+    silu_rows(m->A2, m->H2, m->F2, m->second_order ? m->Q2 : NULL, B); /* h2 = silu(a2) */
+    linear(m->H2, m->p, m->W3, m->b3, m->O, B);                        /* o = h2 W3^T + b3 */
     if (S)
         for (size_t i = 0; i < B; i++) { /* s = o / sigma */
             gsl_matrix_set(S, i, 0, gsl_matrix_get(m->O, i, 0) / sigma[i]);

@@ -28,6 +28,8 @@
 
 typedef struct {
     size_t hidden, cap; /* H, the largest batch the workspace holds */
+    int second_order;   /* 1 (default): the forward pass also keeps silu'' (Q1, Q2), which the
+                           Jacobian's backward pass needs; DSM sets 0 and skips it */
     params *p;          /* fc1.weight (H,3) fc1.bias (H) fc2.weight (H,H) fc2.bias (H)
                            fc3.weight (2,H) fc3.bias (2) */
     int W1, b1, W2, b2, W3, b3;

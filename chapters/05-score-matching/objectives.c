@@ -130,10 +130,12 @@ double score_loss(score_net *m, score_objective o, score_batch *b, size_t B, int
 {
     /* x~ = x + sigma z: every objective sees the noised data */
     gsl_matrix_view Xt = cm_matrix_rows(b->Xt, B);
-    for (size_t i = 0; i < B; i++)
-        for (size_t k = 0; k < 2; k++)
-            gsl_matrix_set(b->Xt, i, k,
-                           gsl_matrix_get(b->X, i, k) + b->sigma[i] * gsl_matrix_get(b->Z, i, k));
+    for (size_t i = 0; i < B; i++) {
+        const double *x = gsl_matrix_const_ptr(b->X, i, 0), *z = gsl_matrix_const_ptr(b->Z, i, 0);
+        double *xt = gsl_matrix_ptr(b->Xt, i, 0);
+        xt[0] = x[0] + b->sigma[i] * z[0], xt[1] = x[1] + b->sigma[i] * z[1];
+    }
+    m->second_order = o != SCORE_DSM; /* only the Jacobian's backward pass needs silu'' */
     score_net_forward(m, &Xt.matrix, b->sigma, NULL);
     switch (o) {
     case SCORE_DSM:
