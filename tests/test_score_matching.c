@@ -22,6 +22,7 @@
 #include "metrics.h"
 #include "net.h"
 #include "objectives.h"
+#include "plot.h"
 #include "testutil.h"
 #include "train.h"
 
@@ -534,6 +535,44 @@ START_TEST(test_golden_quick)
 }
 END_TEST
 
+/* The figures as PNG (the score field is drawn by its own gnuplot script through
+ * plot_draw_script): a short run writes every picture; without gnuplot (CM_GNUPLOT pointing at
+ * a missing program) it still writes the data and the scripts and says so once. */
+START_TEST(test_figures_png)
+{
+    const char *dir = tu_tmpdir("score-png");
+    char cmd[1400], *out = NULL, *err = NULL;
+    snprintf(cmd, sizeof cmd,
+             "%s/score-matching train --quick --steps 30 --samples 40 --langevin-steps 2 "
+             "--quiet --out %s",
+             tu_bin_dir(), dir);
+    int st = tu_run(cmd, &out, &err);
+    ck_assert_msg(st == 0, "%s: exit %d: %s", cmd, st, err ? err : "");
+    static const char *const names[] = {"score_field_dsm", "samples_dsm", "annealing"};
+    int drawn = plot_gnuplot_available();
+    for (size_t i = 0; i < 3; i++) {
+        char p[1200];
+        struct stat sb;
+        snprintf(p, sizeof p, "%s/%s.gp", dir, names[i]);
+        ck_assert_msg(stat(p, &sb) == 0 && sb.st_size > 0, "no %s", p);
+        snprintf(p, sizeof p, "%s/%s.png", dir, names[i]);
+        if (drawn) ck_assert_msg(stat(p, &sb) == 0 && sb.st_size > 1000, "no picture %s", p);
+    }
+    free(out), free(err);
+    snprintf(cmd, sizeof cmd,
+             "CM_GNUPLOT=/nonexistent/gnuplot %s/score-matching train --quick --steps 30 "
+             "--samples 40 --langevin-steps 2 --quiet --out %s/nognuplot",
+             tu_bin_dir(), dir);
+    st = tu_run(cmd, &out, &err);
+    ck_assert_msg(st == 0, "without gnuplot: exit %d: %s", st, err ? err : "");
+    ck_assert_msg(err && strstr(err, "gnuplot not found") &&
+                      strchr(err, '\n') == strrchr(err, '\n'),
+                  "without gnuplot: expected one line saying so, got: %s", err ? err : "");
+    free(out), free(err);
+    tu_rmtree(dir);
+}
+END_TEST
+
 /* Each bad invocation: exit 2, one line on stderr naming the problem. */
 START_TEST(test_bad_invocations)
 {
@@ -591,6 +630,7 @@ Suite *suite_score_matching(void)
     TCase *p = tcase_create("program");
     tcase_set_timeout(p, 300);
     tcase_add_test(p, test_golden_quick);
+    tcase_add_test(p, test_figures_png);
     tcase_add_test(p, test_bad_invocations);
     suite_add_tcase(s, p);
     return s;
