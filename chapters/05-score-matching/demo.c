@@ -145,13 +145,6 @@ int score_run_gauss(const score_opts *o, double *summary)
 
 /* ---- plain against annealed Langevin on two modes ------------------------------------------ */
 
-/* n particles uniform on [-8, 8]^2 */
-static void uniform_start(gsl_rng *r, gsl_matrix *X)
-{
-    for (size_t i = 0; i < X->size1; i++)
-        for (size_t k = 0; k < 2; k++) gsl_matrix_set(X, i, k, -8 + 16 * gsl_rng_uniform(r));
-}
-
 int score_run_modes(const score_opts *o, double *summary)
 {
     toy2d_gmm g;
@@ -163,7 +156,7 @@ int score_run_modes(const score_opts *o, double *summary)
                *D = cm_matrix_calloc(n, 2);
     if (!r || !Xp || !Xa || !D) cm_die_status(CM_ENOMEM);
     gsl_rng_set(r, o->c->seed + 1);
-    uniform_start(r, Xp);
+    score_uniform_start(r, Xp, 8.0);
     gsl_matrix_memcpy(Xa, Xp);
     /* plain Langevin on the exact data score: alpha = eps (0.1), 1000 steps (NCSN, figure 3) */
     int st = score_langevin(score_fn_gmm, &g, 0.0, o->modes_eps, T, Xp, r, NULL);

@@ -204,11 +204,9 @@ int main(int argc, char **argv)
     int is_bench = sub && !strcmp(sub, "bench");
     if (is_bench && !o.steps) o.steps = 500;
     if (sub && !strcmp(sub, "modes") && eps_set) o.modes_eps = o.eps;
-    if (sub && !strcmp(sub, "sample") && !o.L) o.L = 0; /* the checkpoint's own ladder */
-    int keep_ladder = sub && !strcmp(sub, "sample");
     size_t L_given = o.L;
     score_opts_finish(&o);
-    if (keep_ladder && !L_given) o.L = 0;
+    if (sub && !strcmp(sub, "sample") && !L_given) o.L = 0; /* the checkpoint's own ladder */
     const char *shown = c.data ? c.data : "(generated)";
     cli_print_config(stdout, &c, shown);
     if (!sub) {
