@@ -521,7 +521,7 @@ START_TEST(test_golden_quick)
     ck_assert_msg(checked >= 8, "golden: only %d keys in expected_output.txt", checked);
     ck_assert_msg(strstr(out, "\nsummary: ") != NULL, "no summary line in the output");
     static const char *const files[] = {
-        "score_field_dsm.gp", "score_field_dsm.csv",      "samples_esm.csv", "annealing.gp",
+        "score_field_dsm.gp", "score_field_dsm.csv",      "particles_esm.csv", "annealing.gp",
         "two_modes.csv",      "model_dsm/fc2.weight.npy", "train_ssm.csv"};
     for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
         char p[1200];
@@ -568,6 +568,51 @@ START_TEST(test_figures_png)
     ck_assert_msg(err && strstr(err, "gnuplot not found") &&
                       strchr(err, '\n') == strrchr(err, '\n'),
                   "without gnuplot: expected one line saying so, got: %s", err ? err : "");
+    free(out), free(err);
+    tu_rmtree(dir);
+}
+END_TEST
+
+/* train writes a checkpoint that sample reads back; a checkpoint whose hparams.txt names another
+ * width is refused with exit 2 and the tensor's shapes. */
+START_TEST(test_checkpoint_sample)
+{
+    const char *dir = tu_tmpdir("score-ckpt");
+    char cmd[1600], *out = NULL, *err = NULL;
+    snprintf(cmd, sizeof cmd,
+             "%s/score-matching train --quick --hidden 16 --steps 40 --samples 40 "
+             "--langevin-steps 2 --plot none --quiet --out %s/run",
+             tu_bin_dir(), dir);
+    int st = tu_run(cmd, &out, &err);
+    ck_assert_msg(st == 0, "%s: exit %d: %s", cmd, st, err ? err : "");
+    free(out), free(err);
+    snprintf(cmd, sizeof cmd,
+             "%s/score-matching sample --load %s/run/model_dsm --samples 30 --langevin-steps 3 "
+             "--plot none --quiet --out %s/s",
+             tu_bin_dir(), dir, dir);
+    st = tu_run(cmd, &out, &err);
+    ck_assert_msg(st == 0, "sample: exit %d: %s", st, err ? err : "");
+    ck_assert_msg(out && strstr(out, "30 particles, 10 levels x 3 steps"), "sample printed: %s",
+                  out ? out : "");
+    free(out), free(err);
+    char p[1200];
+    snprintf(p, sizeof p, "%s/s/particles.csv", dir);
+    FILE *f = fopen(p, "r");
+    ck_assert_msg(f != NULL, "no %s", p);
+    int lines = 0, c;
+    while ((c = fgetc(f)) != EOF) lines += c == '\n';
+    fclose(f);
+    ck_assert_msg(lines == 31, "particles.csv: %d lines, want a header and 30 rows", lines);
+    /* another width in hparams.txt: the tensors no longer fit */
+    snprintf(cmd, sizeof cmd, "sed -i 's/^hidden = 16$/hidden = 8/' %s/run/model_dsm/hparams.txt",
+             dir);
+    ck_assert_int_eq(tu_run(cmd, NULL, NULL), 0);
+    snprintf(cmd, sizeof cmd,
+             "%s/score-matching sample --load %s/run/model_dsm --plot none --out %s/s2",
+             tu_bin_dir(), dir, dir);
+    st = tu_run(cmd, &out, &err);
+    ck_assert_msg(st == 2 && err && strstr(err, "shape"), "wrong width: exit %d: %s", st,
+                  err ? err : "");
     free(out), free(err);
     tu_rmtree(dir);
 }
@@ -631,6 +676,7 @@ Suite *suite_score_matching(void)
     tcase_set_timeout(p, 300);
     tcase_add_test(p, test_golden_quick);
     tcase_add_test(p, test_figures_png);
+    tcase_add_test(p, test_checkpoint_sample);
     tcase_add_test(p, test_bad_invocations);
     suite_add_tcase(s, p);
     return s;

@@ -130,7 +130,7 @@ int score_run_sample(const score_opts *o)
     int st = score_annealed_langevin(score_fn_model, &mc, sig, nl, o->eps, o->T, X, r, NULL);
     if (st) cm_die_status(st);
     char path[4200];
-    snprintf(path, sizeof path, "%s/samples.csv", c->out);
+    snprintf(path, sizeof path, "%s/particles.csv", c->out);
     static const char *const cols[] = {"x1", "x2"};
     cm_die_status(csv_write(path, X, cols));
     gsl_matrix *D = cm_matrix_calloc(o->n_samples, 2);

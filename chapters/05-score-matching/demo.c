@@ -278,10 +278,11 @@ int score_run_train(const score_opts *o)
     score_result res;
     score_objective obj = o->obj;
     run_objectives(o, &obj, 1, &res);
-    printf("checkpoint: %s/model_%s/; samples %s/samples_%s.csv; figures %s/score_field_%s.png, "
-           "samples_%s.png, annealing.png\n",
-           o->c->out, score_objective_name(obj), o->c->out, score_objective_name(obj), o->c->out,
-           score_objective_name(obj), score_objective_name(obj));
+    printf(
+        "checkpoint: %s/model_%s/; particles %s/particles_%s.csv; figures %s/score_field_%s.png, "
+        "samples_%s.png, annealing.png\n",
+        o->c->out, score_objective_name(obj), o->c->out, score_objective_name(obj), o->c->out,
+        score_objective_name(obj), score_objective_name(obj));
     return 0;
 }
 

@@ -159,7 +159,7 @@ int score_experiment(const score_opts *o, score_objective obj, const gsl_matrix 
     }
 
     /* files: the samples, the figures */
-    snprintf(path, sizeof path, "%s/samples_%s.csv", c->out, on);
+    snprintf(path, sizeof path, "%s/particles_%s.csv", c->out, on);
     static const char *const cols[] = {"x1", "x2"};
     cm_die_status(csv_write(path, X, cols));
     char name[64], title[200];
