@@ -262,7 +262,9 @@ static void run_objectives(const score_opts *o, const score_objective *objs, int
            "max_mode_dev: max over modes of |share of samples - weight|)\n",
            res[0].mmd_ref);
     if (has_g) {
-        printf("  modes (share of samples nearest each mode, truth %.3f each):\n", g.w[0]);
+        printf("  modes (share of samples nearest each mode; the weights:");
+        for (int j = 0; j < g.k; j++) printf(" %.3f", g.w[j]);
+        printf(")\n");
         for (int k = 0; k < n; k++) {
             printf("  %-12s", score_objective_name(objs[k]));
             for (int j = 0; j < g.k; j++) printf(" %.3f", res[k].frac[j]);
