@@ -23,7 +23,7 @@ PYTHON ?= /usr/bin/python3
 
 # ---- flags --------------------------------------------------------------------------------
 CFLAGS ?= -O2 -g
-CFLAGS += -std=c11 -Wall -Wextra -D_GNU_SOURCE -MMD -MP
+CFLAGS += -std=c11 -fopenmp-simd -Wall -Wextra -D_GNU_SOURCE -MMD -MP
 ifeq ($(WERROR),1)
 CFLAGS += -Werror
 endif
