@@ -13,6 +13,10 @@ int rnn_corpus_from_text(rnn_corpus *c, const char *text, size_t len, double hel
     memset(c, 0, sizeof *c);
     if (!(held_out >= 0.0 && held_out < 1.0))
         return cm_error(CM_EINVAL, "held-out fraction %g is not in [0, 1)", held_out);
+    const char *nul = len ? memchr(text, '\0', len) : NULL;
+    if (nul)
+        return cm_error(CM_EINVAL, "%s: a NUL byte at offset %zu: not a text file", name,
+                        (size_t)(nul - text));
     int rc = charvocab_build(&c->vocab, text, len);
     if (rc != CM_OK) return cm_error(CM_EINVAL, "%s: empty text", name);
     if (c->vocab.size < 2)

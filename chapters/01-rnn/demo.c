@@ -20,7 +20,8 @@
 
 #define RNN_DEFAULT_TEXT "data/pride_prejudice.txt"
 #define RNN_HELD_OUT     0.1
-#define RNN_QUICK_STEPS  120 /* --quick: chunks of training, a few seconds */
+#define RNN_QUICK_STEPS  60  /* --quick: chunks of training, a few seconds */
+#define RNN_QUICK_HIDDEN 128
 
 void rnn_opts_defaults(rnn_opts *o, cli_common *c)
 {
@@ -33,6 +34,7 @@ void rnn_opts_defaults(rnn_opts *o, cli_common *c)
                     .epochs = 4,
                     .lr = 3e-3,
                     .clip = 5.0,
+                    .schedule = LR_COSINE,
                     .forget_bias = 1.0,
                     .temperature = 0.8,
                     .length = 500,
@@ -108,7 +110,8 @@ static int train_run(const rnn_opts *o, int demo)
     const cli_common *c = o->c;
     rnn_corpus corp;
     load_corpus(o, &corp);
-    rnn_model *m = rnn_model_alloc(o->cell, corp.vocab.size, o->hidden, o->layers);
+    size_t H = c->quick && !o->hidden_given ? RNN_QUICK_HIDDEN : o->hidden;
+    rnn_model *m = rnn_model_alloc(o->cell, corp.vocab.size, H, o->layers);
     if (!m) cm_die_status(CM_ENOMEM);
     gsl_rng *r = seeded_rng(c->seed);
     rnn_model_init(m, r, o->cell == RNN_CELL_LSTM ? o->forget_bias : NAN);
@@ -139,6 +142,9 @@ static int train_run(const rnn_opts *o, int demo)
     hparams_set_long(&hp, "batch", (long)o->batch);
     hparams_set_double(&hp, "lr", o->lr);
     hparams_set_double(&hp, "clip", o->clip);
+    hparams_set_str(&hp, "lr_schedule", o->schedule == LR_COSINE   ? "cosine"
+                                        : o->schedule == LR_LINEAR ? "linear"
+                                                                   : "constant");
     hparams_set_long(&hp, "seed", (long)c->seed);
     if (!c->quiet)
         printf("model: %s, hidden %zu, %zu layer%s, %zu characters, %zu parameters; text %s: "
@@ -153,6 +159,8 @@ static int train_run(const rnn_opts *o, int demo)
                          .max_steps = c->quick ? RNN_QUICK_STEPS : 0,
                          .lr = o->lr,
                          .clip = o->clip,
+                         .schedule = o->schedule,
+                         .lr_final_frac = 0.1,
                          .quiet = c->quiet,
                          .label = rnn_cell_name(m->cell),
                          .log_path = log_path,
@@ -171,7 +179,8 @@ static int train_run(const rnn_opts *o, int demo)
     printf("trained: %ld epoch%s, %ld steps in %.1f s (%.0f characters/s with evaluation)\n",
            res.epochs_run, res.epochs_run == 1 ? "" : "s", res.steps, res.seconds,
            res.chars_per_second);
-    printf("train_bpc %.4f\nheld_out_bpc %.4f\n", res.train_bpc, res.valid_bpc);
+    printf("parameters %zu\nsteps %ld\ntrain_bpc %.4f\nheld_out_bpc %.4f\n", m->p->size, res.steps,
+           res.train_bpc, res.valid_bpc);
     char *text = cm_xcalloc(strlen(o->prime) + o->length + 1, 1);
     int sst = rnn_sample(m, &corp.vocab, o->prime, demo ? (c->quick ? 200 : o->length) : 0,
                          o->temperature, r, text);

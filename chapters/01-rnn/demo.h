@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "cli.h"
+#include "optim.h"
 #include "rnn.h"
 
 typedef struct {
@@ -20,6 +21,7 @@ typedef struct {
     long epochs;         /* --epochs [part] */
     double lr;           /* --lr [part] */
     double clip;         /* --clip [5] */
+    lr_kind schedule;    /* --lr-schedule [cosine, to a tenth of --lr at the last step] */
     double forget_bias;  /* --forget-bias [1 for LSTMs; NaN: torch's plain default] */
     double max_seconds;  /* --time [0: no limit] */
     double temperature;  /* --temperature [0.8] */

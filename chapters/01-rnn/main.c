@@ -41,6 +41,8 @@ static void usage(void)
         "                      of one]\n"
         "  --lr X              Adam's learning rate [0.003]\n"
         "  --clip X            clip the gradient's global norm to X, 0 for none [5]\n"
+        "  --lr-schedule NAME  constant, linear or cosine decay to a tenth of --lr over the run\n"
+        "                      [cosine]\n"
         "  --forget-bias X     an LSTM's forget-gate bias at initialization, or 'none' for\n"
         "                      torch's default [1]\n"
         "  --time SECONDS      also stop training after the epoch in which this much time passed\n"
@@ -63,6 +65,7 @@ enum {
     O_EPOCHS,
     O_LR,
     O_CLIP,
+    O_SCHED,
     O_FBIAS,
     O_TIME,
     O_PRIME,
@@ -85,6 +88,7 @@ int main(int argc, char **argv)
                                          {"epochs", required_argument, 0, O_EPOCHS},
                                          {"lr", required_argument, 0, O_LR},
                                          {"clip", required_argument, 0, O_CLIP},
+                                         {"lr-schedule", required_argument, 0, O_SCHED},
                                          {"forget-bias", required_argument, 0, O_FBIAS},
                                          {"time", required_argument, 0, O_TIME},
                                          {"prime", required_argument, 0, O_PRIME},
@@ -96,6 +100,7 @@ int main(int argc, char **argv)
                                          CLI_COMMON_LONGOPTS,
                                          {0, 0, 0, 0}};
     static const char *const cells[] = {"rnn", "lstm", "gru", NULL};
+    static const char *const schedules[] = {"constant", "linear", "cosine", NULL}; /* lr_kind */
     cli_common c;
     cli_common_defaults(&c, "rnn");
     rnn_opts o;
@@ -138,6 +143,9 @@ int main(int argc, char **argv)
             break;
         case O_CLIP:
             o.clip = cli_double("--clip", optarg, 0.0, 1e300);
+            break;
+        case O_SCHED:
+            o.schedule = (lr_kind)cli_choice("--lr-schedule", optarg, schedules);
             break;
         case O_FBIAS:
             o.forget_bias = !strcmp(optarg, "none") ? NAN : cli_double("--forget-bias", optarg,
@@ -183,7 +191,12 @@ int main(int argc, char **argv)
         return 0;
     }
     int gen = sub && (!strcmp(sub, "gradcheck") || !strcmp(sub, "copy"));
-    cli_print_config(stdout, &c, gen ? "(generated)" : c.data ? c.data : "data/pride_prejudice.txt");
+    int none = sub && (!strcmp(sub, "sample") || !strcmp(sub, "grad")); /* read a checkpoint */
+    cli_print_config(stdout, &c,
+                     gen    ? "(generated)"
+                     : none ? "(none: the checkpoint's)"
+                     : c.data ? c.data
+                              : "data/pride_prejudice.txt");
     if (!sub) return rnn_run_demo(&o);
     if (!strcmp(sub, "train")) return rnn_run_train(&o);
     if (!strcmp(sub, "eval")) return rnn_run_eval(&o);

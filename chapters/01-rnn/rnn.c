@@ -160,6 +160,7 @@ rnn_work *rnn_work_alloc(const rnn_model *m, size_t T, size_t B)
     }
     RNN_ALLOC(w->logits, TB * m->V);
     RNN_ALLOC(w->dtop, TB * H);
+    RNN_ALLOC(w->wT, m->V * GH);
 #undef RNN_ALLOC
     if (!ok) {
         rnn_work_free(w);
@@ -179,13 +180,16 @@ void rnn_work_free(rnn_work *w)
     }
     free(w->logits);
     free(w->dtop);
+    free(w->wT);
     free(w);
 }
 
 /* The input's share of the pre-activations, x W_ih^T + b_ih (torch.nn.RNN/LSTM/GRU).
  * Layer 0 reads one-hot characters, so its product is a column gather: row (t, b) of xp is
- * column x[t, b] of W_ih. Higher layers read the layer below's h[1..T] in one product over the
- * whole chunk, which BLAS runs far faster than T products of B rows. */
+ * column x[t, b] of W_ih, read from a transposed copy where that column is contiguous (the
+ * copy costs V G H moves per chunk, the strided reads it saves T B G H). Higher layers read the
+ * layer below's h[1..T] in one product over the whole chunk, which BLAS runs far faster than T
+ * products of B rows. */
 static void input_projection(const rnn_model *m, rnn_work *w, size_t l, size_t T)
 {
     size_t B = w->B, GH = m->G * m->H, TB = T * B;
@@ -193,10 +197,12 @@ static void input_projection(const rnn_model *m, rnn_work *w, size_t l, size_t T
     double *xp = w->layer[l].xp;
     if (l == 0) {
         size_t V = m->V;
+        for (size_t j = 0; j < GH; j++)
+            for (size_t v = 0; v < V; v++) w->wT[v * GH + j] = W[j * V + v];
         for (size_t r = 0; r < TB; r++) {
-            const double *col = W + (size_t)w->x[r];
+            const double *col = w->wT + (size_t)w->x[r] * GH;
             double *row = xp + r * GH;
-            for (size_t j = 0; j < GH; j++) row[j] = b[j] + col[j * V];
+            for (size_t j = 0; j < GH; j++) row[j] = b[j] + col[j];
         }
     } else {
         for (size_t r = 0; r < TB; r++) memcpy(xp + r * GH, b, GH * sizeof(double));
@@ -276,12 +282,15 @@ void rnn_backward(rnn_model *m, rnn_work *w, double *dh0, double *dc0)
         /* the input projection's backward: d bias_ih, d W_ih, and d h of the layer below */
         rnn_colsum_add(lw->dx, TB, GH, params_grad_ptr(m->p, m->b_ih[k]));
         double *dW = params_grad_ptr(m->p, m->w_ih[k]);
-        if (k == 0) { /* one-hot input: scatter each row into the column of its character */
+        if (k == 0) { /* one-hot input: each row adds into the column of its character */
+            memset(w->wT, 0, V * GH * sizeof(double));
             for (size_t r = 0; r < TB; r++) {
                 const double *d = lw->dx + r * GH;
-                double *col = dW + (size_t)w->x[r];
-                for (size_t j = 0; j < GH; j++) col[j * V] += d[j];
+                double *col = w->wT + (size_t)w->x[r] * GH; /* contiguous, as in the forward */
+                for (size_t j = 0; j < GH; j++) col[j] += d[j];
             }
+            for (size_t j = 0; j < GH; j++)
+                for (size_t v = 0; v < V; v++) dW[j * V + v] += w->wT[v * GH + j];
         } else {
             const double *below = w->layer[k - 1].h + B * H;
             rnn_gemm(1, 0, GH, H, TB, 1.0, lw->dx, below, 1.0, dW);

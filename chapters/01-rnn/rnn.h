@@ -77,6 +77,8 @@ typedef struct {
     rnn_layer_work layer[RNN_MAX_LAYERS];
     double *logits; /* (T B, V); after the loss: softmax probabilities, then d loss / d logits */
     double *dtop;   /* (T B, H) d loss / d h of the top layer from the decoder */
+    double *wT;     /* (V, G H) layer 0's W_ih transposed in the forward pass, so that a
+                       character's column is one contiguous row; its gradient in the backward */
     const int *x, *y;
     size_t n_targets; /* targets counted in the loss (y >= 0) */
     double *dh_norm;  /* optional (T): rnn_backward stores at [t] the mean over the streams of
@@ -87,10 +89,12 @@ typedef struct {
 rnn_work *rnn_work_alloc(const rnn_model *m, size_t T, size_t B); /* NULL: message set */
 void rnn_work_free(rnn_work *w);
 
-/* Runs T (<= w->T) steps over the character ids x (T B, time-major) from the states h0 (L, B, H)
- * and, for an LSTM, c0 (L, B, H). With targets y (T B; -1 means no target at that position, as
- * torch's ignore_index) returns the mean cross-entropy in nats over the targets, as
- * torch.nn.CrossEntropyLoss; with y == NULL returns 0 and leaves the logits in w->logits. */
+/* Runs T (<= w->T) steps over the character ids x (T B, time-major; every id in [0, V): the
+ * caller checks, as cmd_grad.c does for files) from the states h0 (L, B, H) and, for an LSTM,
+ * c0 (L, B, H). With targets y (T B; -1 means no target at that position, as torch's
+ * ignore_index) returns the mean cross-entropy in nats over the targets, as
+ * torch.nn.CrossEntropyLoss (w->n_targets says how many; with none at all it returns 0 where
+ * torch gives NaN); with y == NULL returns 0 and leaves the logits in w->logits. */
 double rnn_forward(const rnn_model *m, rnn_work *w, size_t T, const int *x, const int *y,
                    const double *h0, const double *c0);
 /* Back-propagation through time over the chunk of the last rnn_forward (which had targets):

@@ -47,8 +47,8 @@ double rnn_evaluate(const rnn_model *m, const rnn_corpus *c, int held_out, size_
     while ((len = rnn_streams_next(&s, b.x, b.y)) > 0) {
         double L = rnn_forward(m, b.w, len, b.x, b.y, b.h, b.c);
         rnn_final_state(m, b.w, b.h, b.c);
-        sum += L * (double)(len * B);
-        n += len * B;
+        sum += L * (double)b.w->n_targets; /* the chunk's mean, weighted by its targets */
+        n += b.w->n_targets;
     }
     buffers_free(&b);
     return sum / (double)n / M_LN2; /* nats -> bits */
@@ -116,6 +116,9 @@ int rnn_train(rnn_model *m, const rnn_corpus *c, const rnn_train_cfg *cfg, gsl_r
             }
             rnn_backward(m, b.w, NULL, NULL);
             double gnorm = clip_grad_norm(m->p->grad, m->p->size, cfg->clip);
+            /* the schedule runs over the whole run, resumed epochs included */
+            opt.lr = lr_at(cfg->schedule, cfg->lr, step - 1, cfg->epochs * chunks,
+                           cfg->lr_final_frac);
             adam_step(&opt, m->p->data, m->p->grad);
             rnn_final_state(m, b.w, b.h, b.c); /* carried on, detached: truncated BPTT */
             sum += L * (double)(len * cfg->B);

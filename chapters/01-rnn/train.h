@@ -9,6 +9,7 @@
 
 #include "checkpoint.h"
 #include "corpus.h"
+#include "optim.h"
 #include "rnn.h"
 
 typedef struct {
@@ -18,6 +19,9 @@ typedef struct {
     double max_seconds; /* > 0: also stop after the epoch during which this much time passed */
     long max_steps;     /* > 0: stop after this many steps (the --quick budget), mid-epoch */
     double lr, clip;    /* Adam's learning rate; clip the gradient's norm to this (<= 0: none) */
+    lr_kind schedule;   /* the learning rate over the run's steps (optim.h lr_at): constant,
+                           or decaying to lr_final_frac * lr at the last step */
+    double lr_final_frac;
     int quiet;
     const char *label;    /* for the progress line */
     const char *log_path; /* per-step CSV log (step,epoch,bpc,grad_norm), or NULL */
