@@ -40,6 +40,7 @@ OPENBLAS_LIBS := $(shell pkg-config --libs openblas 2>/dev/null)
 ifneq ($(OPENBLAS_LIBS),)
 BLAS_LIBS := $(OPENBLAS_LIBS)
 BLAS_NAME := openblas
+CPPFLAGS += -DCM_OPENBLAS
 else
 BLAS_LIBS := -lgslcblas
 BLAS_NAME := gslcblas

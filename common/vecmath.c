@@ -5,8 +5,8 @@
 
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__GLIBC__)
 /* Declaring the functions as having SIMD variants lets GCC call libmvec's _ZGV* versions from a
- * vectorized loop (glibc declares them so itself only under -ffast-math, which this project does
- * not use: it would also let the compiler assume that no value is NaN). */
+ * vectorized loop (glibc declares them so itself only in GCC's fast-math mode, which this project
+ * does not use: it would also let the compiler assume that no value is NaN). */
 #define VM_LIBMVEC 1
 __attribute__((simd("notinbranch"))) double exp(double);
 __attribute__((simd("notinbranch"))) double tanh(double);

@@ -25,10 +25,13 @@ void rnn_gru_forward(const rnn_model *m, int l, rnn_layer_work *lw, size_t T, si
         for (size_t b = 0; b < B; b++) {
             const double *xb = xp + b * GH, *hb = hp + b * GH;
             double *ab = a + b * GH;
+#pragma omp simd
             for (size_t j = 0; j < 2 * H; j++) ab[j] = xb[j] + hb[j];
             vm_sigmoid(ab, ab, 2 * H); /* r, z */
+#pragma omp simd
             for (size_t j = 0; j < H; j++) ab[2 * H + j] = xb[2 * H + j] + ab[j] * hb[2 * H + j];
             vm_tanh(ab + 2 * H, ab + 2 * H, H); /* n */
+#pragma omp simd
             for (size_t j = 0; j < H; j++) { /* h(t) = (1 - z) n + z h(t-1) */
                 double z = ab[H + j], n = ab[2 * H + j];
                 h[b * H + j] = (1.0 - z) * n + z * h_prev[b * H + j];
@@ -54,6 +57,7 @@ void rnn_gru_backward(rnn_model *m, int l, rnn_layer_work *lw, size_t T, size_t 
         for (size_t b = 0; b < B; b++) {
             const double *ab = a + b * GH, *hb = hp + b * GH;
             double *dxb = dx + b * GH, *dhb = dhh + b * GH;
+#pragma omp simd
             for (size_t j = 0; j < H; j++) {
                 size_t k = b * H + j;
                 double r = ab[j], z = ab[H + j], n = ab[2 * H + j];

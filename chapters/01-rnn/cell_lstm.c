@@ -23,18 +23,21 @@ void rnn_lstm_forward(const rnn_model *m, int l, rnn_layer_work *lw, size_t T, s
         double *c = lw->c + (t + 1) * B * H, *h = lw->h + (t + 1) * B * H;
         double *tc = lw->tc + t * B * H;
         for (size_t r = 0; r < B; r++)
+#pragma omp simd
             for (size_t j = 0; j < GH; j++) a[r * GH + j] = lw->xp[(t * B + r) * GH + j] + bhh[j];
         rnn_gemm(0, 1, B, GH, H, 1.0, h_prev, Whh, 1.0, a); /* + W_hh h(t-1) */
         for (size_t b = 0; b < B; b++) { /* the gates' nonlinearities, in place */
             double *ab = a + b * GH;
             vm_sigmoid(ab, ab, 2 * H);             /* i, f */
-            vm_tanh(ab + 2 * H, ab + 2 * H, H);     /* g */
+            vm_tanh(ab + 2 * H, ab + 2 * H, H);    /* g */
             vm_sigmoid(ab + 3 * H, ab + 3 * H, H); /* o */
+#pragma omp simd
             for (size_t j = 0; j < H; j++) /* c(t) = f * c(t-1) + i * g */
                 c[b * H + j] = ab[H + j] * c_prev[b * H + j] + ab[j] * ab[2 * H + j];
         }
         vm_tanh(c, tc, B * H);
         for (size_t b = 0; b < B; b++) /* h(t) = o * tanh(c(t)) */
+#pragma omp simd
             for (size_t j = 0; j < H; j++) h[b * H + j] = a[b * GH + 3 * H + j] * tc[b * H + j];
     }
 }
@@ -56,16 +59,17 @@ void rnn_lstm_backward(rnn_model *m, int l, rnn_layer_work *lw, size_t T, size_t
         for (size_t b = 0; b < B; b++) {
             const double *ab = a + b * GH;
             double *db = d + b * GH;
+#pragma omp simd
             for (size_t j = 0; j < H; j++) {
                 size_t k = b * H + j;
                 double i = ab[j], f = ab[H + j], g = ab[2 * H + j], o = ab[3 * H + j];
                 double dh = lw->dh[t * B * H + k] + lw->dh_next[k];
                 double dc = lw->dc_next[k] + dh * o * (1.0 - tc[k] * tc[k]);
-                db[j] = dc * g * i * (1.0 - i);                /* d pre_i, sigmoid' = s(1-s) */
-                db[H + j] = dc * c_prev[k] * f * (1.0 - f);    /* d pre_f */
-                db[2 * H + j] = dc * i * (1.0 - g * g);        /* d pre_g, tanh' = 1 - tanh^2 */
-                db[3 * H + j] = dh * tc[k] * o * (1.0 - o);    /* d pre_o */
-                lw->dc_next[k] = dc * f;                       /* dc(t-1) */
+                db[j] = dc * g * i * (1.0 - i);             /* d pre_i, sigmoid' = s(1-s) */
+                db[H + j] = dc * c_prev[k] * f * (1.0 - f); /* d pre_f */
+                db[2 * H + j] = dc * i * (1.0 - g * g);     /* d pre_g, tanh' = 1 - tanh^2 */
+                db[3 * H + j] = dh * tc[k] * o * (1.0 - o); /* d pre_o */
+                lw->dc_next[k] = dc * f;                    /* dc(t-1) */
             }
         }
         rnn_gemm(0, 0, B, H, GH, 1.0, d, Whh, 0.0, lw->dh_next); /* dh(t-1) = W_hh^T d(pre) */

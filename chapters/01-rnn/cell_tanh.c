@@ -16,6 +16,7 @@ void rnn_tanh_forward(const rnn_model *m, int l, rnn_layer_work *lw, size_t T, s
         const double *h_prev = lw->h + t * B * H;
         double *h = lw->h + (t + 1) * B * H; /* the pre-activation is built in place */
         for (size_t b = 0; b < B; b++)
+#pragma omp simd
             for (size_t j = 0; j < H; j++) h[b * H + j] = lw->xp[(t * B + b) * H + j] + bhh[j];
         rnn_gemm(0, 1, B, H, H, 1.0, h_prev, Whh, 1.0, h); /* + W_hh h(t-1) */
         vm_tanh(h, h, B * H);
@@ -35,6 +36,7 @@ void rnn_tanh_backward(rnn_model *m, int l, rnn_layer_work *lw, size_t T, size_t
         rnn_note_grad(lw, t, B, H);
         const double *h = lw->h + (t + 1) * B * H;
         double *delta = lw->dx + t * B * H;
+#pragma omp simd
         for (size_t i = 0; i < B * H; i++) {
             double dh = lw->dh[t * B * H + i] + lw->dh_next[i];
             delta[i] = dh * (1.0 - h[i] * h[i]); /* tanh' = 1 - tanh^2 */

@@ -19,13 +19,15 @@
 #define BENCH_HIDDEN 128
 #define BENCH_STEPS  40
 #define BENCH_ROUNDS 3
+#define BENCH_BATCH  32 /* the configuration, not the demonstration's 16 */
 
 int rnn_run_bench(const rnn_opts *o)
 {
     const cli_common *c = o->c;
     rnn_corpus corp;
     cm_die_status(rnn_corpus_load(&corp, c->data ? c->data : "data/pride_prejudice.txt", 0.1));
-    size_t H = o->hidden_given ? o->hidden : BENCH_HIDDEN, T = o->seq_len, B = o->batch;
+    size_t H = o->hidden_given ? o->hidden : BENCH_HIDDEN, T = o->seq_len;
+    size_t B = o->batch_given ? o->batch : BENCH_BATCH;
     long steps = o->epochs_given ? o->epochs : BENCH_STEPS; /* --epochs: chunks per round */
     if (c->quick) steps = 5;
     rnn_streams s;

@@ -20,12 +20,16 @@ int rnn_corpus_from_text(rnn_corpus *c, const char *text, size_t len, double hel
     int rc = charvocab_build(&c->vocab, text, len);
     if (rc != CM_OK) return cm_error(CM_EINVAL, "%s: empty text", name);
     if (c->vocab.size < 2)
-        return cm_error(CM_EINVAL, "%s: the text has %zu distinct character%s; a language model "
-                        "needs at least 2", name, c->vocab.size, c->vocab.size == 1 ? "" : "s");
+        return cm_error(CM_EINVAL,
+                        "%s: the text has %zu distinct character%s; a language model "
+                        "needs at least 2",
+                        name, c->vocab.size, c->vocab.size == 1 ? "" : "s");
     size_t n_held = (size_t)((double)len * held_out);
     if (len < n_held + 2 || (held_out > 0.0 && n_held < 2))
-        return cm_error(CM_EINVAL, "%s: %zu characters are too few to train on and hold out "
-                        "%.0f%%", name, len, 100.0 * held_out);
+        return cm_error(CM_EINVAL,
+                        "%s: %zu characters are too few to train on and hold out "
+                        "%.0f%%",
+                        name, len, 100.0 * held_out);
     c->ids = cm_calloc(len, sizeof(int));
     if (!c->ids) return CM_ENOMEM;
     charvocab_encode(&c->vocab, text, len, c->ids);
@@ -58,8 +62,10 @@ int rnn_streams_init(rnn_streams *s, const rnn_corpus *c, int held_out, size_t B
     memset(s, 0, sizeof *s);
     size_t n = hi - lo;
     if (n < 2 || (n - 1) / B == 0)
-        return cm_error(CM_EINVAL, "the %s part has %zu characters: too few for %zu streams "
-                        "(--batch)", held_out ? "held-out" : "training", n, B);
+        return cm_error(CM_EINVAL,
+                        "the %s part has %zu characters: too few for %zu streams "
+                        "(--batch)",
+                        held_out ? "held-out" : "training", n, B);
     s->ids = c->ids, s->lo = lo, s->B = B, s->T = T, s->L = (n - 1) / B;
     return CM_OK;
 }
@@ -98,8 +104,8 @@ int rnn_vocab_from_hex(charvocab *v, const char *hex)
         unsigned int byte;
         if (sscanf(hex + 2 * i, "%2x", &byte) != 1 || !strchr("0123456789abcdef", hex[2 * i]) ||
             !strchr("0123456789abcdef", hex[2 * i + 1]))
-            return cm_error(CM_EFORMAT, "vocabulary: '%.2s' at %zu is not a hex byte",
-                            hex + 2 * i, 2 * i);
+            return cm_error(CM_EFORMAT, "vocabulary: '%.2s' at %zu is not a hex byte", hex + 2 * i,
+                            2 * i);
         if (v->id[byte] >= 0 || (i > 0 && byte <= v->chars[i - 1]))
             return cm_error(CM_EFORMAT, "vocabulary: byte %02x out of order or repeated", byte);
         v->chars[i] = (unsigned char)byte;

@@ -20,19 +20,18 @@
 
 #define RNN_DEFAULT_TEXT "data/pride_prejudice.txt"
 #define RNN_HELD_OUT     0.1
-#define RNN_QUICK_STEPS  60  /* --quick: chunks of training, a few seconds */
-#define RNN_QUICK_HIDDEN 128
+#define RNN_QUICK_STEPS  100 /* --quick: chunks of training, a few seconds */
 
 void rnn_opts_defaults(rnn_opts *o, cli_common *c)
 {
     *o = (rnn_opts){.c = c,
                     .cell = RNN_CELL_LSTM,
-                    .hidden = 256,
+                    .hidden = 128,
                     .layers = 1,
                     .seq_len = 64,
-                    .batch = 32,
-                    .epochs = 4,
-                    .lr = 3e-3,
+                    .batch = 16,
+                    .epochs = 6,
+                    .lr = 0.01,
                     .clip = 5.0,
                     .schedule = LR_COSINE,
                     .forget_bias = 1.0,
@@ -110,8 +109,7 @@ static int train_run(const rnn_opts *o, int demo)
     const cli_common *c = o->c;
     rnn_corpus corp;
     load_corpus(o, &corp);
-    size_t H = c->quick && !o->hidden_given ? RNN_QUICK_HIDDEN : o->hidden;
-    rnn_model *m = rnn_model_alloc(o->cell, corp.vocab.size, H, o->layers);
+    rnn_model *m = rnn_model_alloc(o->cell, corp.vocab.size, o->hidden, o->layers);
     if (!m) cm_die_status(CM_ENOMEM);
     gsl_rng *r = seeded_rng(c->seed);
     rnn_model_init(m, r, o->cell == RNN_CELL_LSTM ? o->forget_bias : NAN);
@@ -134,17 +132,19 @@ static int train_run(const rnn_opts *o, int demo)
                    o->resume, start_epoch);
     }
     cli_prepare_out(c);
-    char ckpt[4200], log_path[4200];
+    char ckpt[4200], log_path[4200], elog_path[4200];
     snprintf(ckpt, sizeof ckpt, "%s/model", c->out);
     snprintf(log_path, sizeof log_path, "%s/train.csv", c->out);
+    snprintf(elog_path, sizeof elog_path, "%s/epochs.csv", c->out);
     cm_die_status(rnn_hparams_describe(&hp, m, &corp.vocab));
     hparams_set_long(&hp, "seq_len", (long)o->seq_len);
     hparams_set_long(&hp, "batch", (long)o->batch);
     hparams_set_double(&hp, "lr", o->lr);
     hparams_set_double(&hp, "clip", o->clip);
-    hparams_set_str(&hp, "lr_schedule", o->schedule == LR_COSINE   ? "cosine"
-                                        : o->schedule == LR_LINEAR ? "linear"
-                                                                   : "constant");
+    hparams_set_str(&hp, "lr_schedule",
+                    o->schedule == LR_COSINE   ? "cosine"
+                    : o->schedule == LR_LINEAR ? "linear"
+                                               : "constant");
     hparams_set_long(&hp, "seed", (long)c->seed);
     if (!c->quiet)
         printf("model: %s, hidden %zu, %zu layer%s, %zu characters, %zu parameters; text %s: "
@@ -164,6 +164,7 @@ static int train_run(const rnn_opts *o, int demo)
                          .quiet = c->quiet,
                          .label = rnn_cell_name(m->cell),
                          .log_path = log_path,
+                         .epoch_log_path = elog_path,
                          .ckpt_dir = ckpt,
                          .hp = &hp};
     rnn_train_result res;
@@ -187,8 +188,9 @@ static int train_run(const rnn_opts *o, int demo)
     if (demo && sst == CM_OK) printf("sample (temperature %.2f):\n%s\n", o->temperature, text);
     if (demo && sst != CM_OK) printf("sample: %s\n", cm_errmsg());
     const char *ext = c->plot == PLOT_PNG || c->plot == PLOT_WINDOW ? "png" : "gp";
-    printf("checkpoint: %s/ (hparams.txt and one .npy per tensor); log %s; figure %s/curve.%s\n",
-           ckpt, log_path, c->out, ext);
+    printf("checkpoint: %s/ (hparams.txt and one .npy per tensor); logs %s, %s; figure "
+           "%s/curve.%s\n",
+           ckpt, log_path, elog_path, c->out, ext);
     if (demo) {
         /* the sample's first words, on one line, for the tour */
         char snip[61];

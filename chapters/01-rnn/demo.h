@@ -13,24 +13,24 @@
 
 typedef struct {
     cli_common *c;
-    rnn_cell cell;       /* --cell [lstm] */
-    size_t hidden;       /* --hidden [part: 256 for the demonstration, 128 for bench] */
-    size_t layers;       /* --layers [1] */
-    size_t seq_len;      /* --seq-len [64] */
-    size_t batch;        /* --batch [32] */
-    long epochs;         /* --epochs [part] */
-    double lr;           /* --lr [part] */
-    double clip;         /* --clip [5] */
-    lr_kind schedule;    /* --lr-schedule [cosine, to a tenth of --lr at the last step] */
-    double forget_bias;  /* --forget-bias [1 for LSTMs; NaN: torch's plain default] */
-    double max_seconds;  /* --time [0: no limit] */
-    double temperature;  /* --temperature [0.8] */
-    size_t length;       /* --length [500] */
-    const char *prime;   /* --prime ["It is a truth"] */
-    const char *resume;  /* train: a checkpoint to continue from */
-    const char *load;    /* eval, sample, grad: a checkpoint */
-    const char *inputs;  /* grad: directory with x.npy, y.npy, h0.npy (and c0.npy) */
-    int cell_given, hidden_given, lr_given, epochs_given;
+    rnn_cell cell;      /* --cell [lstm] */
+    size_t hidden;      /* --hidden [128] */
+    size_t layers;      /* --layers [1] */
+    size_t seq_len;     /* --seq-len [64] */
+    size_t batch;       /* --batch [16; bench 32] */
+    long epochs;        /* --epochs [6] */
+    double lr;          /* --lr [0.01] */
+    double clip;        /* --clip [5] */
+    lr_kind schedule;   /* --lr-schedule [cosine, to a tenth of --lr at the last step] */
+    double forget_bias; /* --forget-bias [1 for LSTMs; NaN: torch's plain default] */
+    double max_seconds; /* --time [0: no limit] */
+    double temperature; /* --temperature [0.8] */
+    size_t length;      /* --length [500] */
+    const char *prime;  /* --prime ["It is a truth"] */
+    const char *resume; /* train: a checkpoint to continue from */
+    const char *load;   /* eval, sample, grad: a checkpoint */
+    const char *inputs; /* grad: directory with x.npy, y.npy, h0.npy (and c0.npy) */
+    int cell_given, hidden_given, lr_given, epochs_given, batch_given;
 } rnn_opts;
 
 void rnn_opts_defaults(rnn_opts *o, cli_common *c);

@@ -15,10 +15,10 @@ typedef struct {
     size_t layers;
 } rnn_gc_case;
 
-#define RNN_GC_V 7
-#define RNN_GC_H 6
-#define RNN_GC_T 6
-#define RNN_GC_B 3
+#define RNN_GC_V           7
+#define RNN_GC_H           6
+#define RNN_GC_T           6
+#define RNN_GC_B           3
 #define RNN_GC_MAX_REPORTS (4 * RNN_MAX_LAYERS + 4)
 
 /* Runs one case: fills reps (one per tensor, then h0, then c0 for an LSTM), *n the count.

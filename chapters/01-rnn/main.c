@@ -17,7 +17,7 @@ static void usage(void)
         "by hand-written back-propagation through time, and why the gated cells remember longer.\n"
         "\n"
         "subcommands:\n"
-        "  (none)     train an LSTM on Pride and Prejudice (about 2 minutes; --quick: seconds),\n"
+        "  (none)     train an LSTM on Pride and Prejudice (under 2 minutes; --quick: seconds),\n"
         "             report held-out bits per character, print a sample, draw the curves\n"
         "  train      train (--cell, --hidden, --layers, ...); checkpoint in OUT/model/ after\n"
         "             every epoch; --resume DIR continues one\n"
@@ -33,13 +33,13 @@ static void usage(void)
         "\n"
         "options (defaults in brackets):\n"
         "  --cell NAME         rnn, lstm or gru [lstm]\n"
-        "  --hidden N          hidden units per layer [256; bench 128]\n"
+        "  --hidden N          hidden units per layer [128]\n"
         "  --layers N          stacked layers, 1 to 8 [1]\n"
         "  --seq-len N         steps of truncated BPTT per chunk [64]\n"
-        "  --batch N           parallel streams through the text [32]\n"
-        "  --epochs N          passes over the training text [demonstration 4; --quick: part\n"
-        "                      of one]\n"
-        "  --lr X              Adam's learning rate [0.003]\n"
+        "  --batch N           parallel streams through the text [16; bench 32]\n"
+        "  --epochs N          passes over the training text [6; --quick: 100 chunks of the\n"
+        "                      first]; bench: chunks per timed round [40]\n"
+        "  --lr X              Adam's learning rate [0.01]\n"
         "  --clip X            clip the gradient's global norm to X, 0 for none [5]\n"
         "  --lr-schedule NAME  constant, linear or cosine decay to a tenth of --lr over the run\n"
         "                      [cosine]\n"
@@ -78,8 +78,8 @@ enum {
 
 int main(int argc, char **argv)
 {
-    static const char *const subs[] = {"train", "eval",     "sample", "gradcheck", "grad",
-                                       "gradnorm", "copy", "bench", NULL};
+    static const char *const subs[] = {"train",    "eval", "sample", "gradcheck", "grad",
+                                       "gradnorm", "copy", "bench",  NULL};
     static const struct option opts[] = {{"cell", required_argument, 0, O_CELL},
                                          {"hidden", required_argument, 0, O_HIDDEN},
                                          {"layers", required_argument, 0, O_LAYERS},
@@ -132,6 +132,7 @@ int main(int argc, char **argv)
             break;
         case O_BATCH:
             o.batch = (size_t)cli_long("--batch", optarg, 1, 100000);
+            o.batch_given = 1;
             break;
         case O_EPOCHS:
             o.epochs = cli_long("--epochs", optarg, 1, 1000000);
@@ -148,8 +149,8 @@ int main(int argc, char **argv)
             o.schedule = (lr_kind)cli_choice("--lr-schedule", optarg, schedules);
             break;
         case O_FBIAS:
-            o.forget_bias = !strcmp(optarg, "none") ? NAN : cli_double("--forget-bias", optarg,
-                                                                       -100.0, 100.0);
+            o.forget_bias =
+                !strcmp(optarg, "none") ? NAN : cli_double("--forget-bias", optarg, -100.0, 100.0);
             break;
         case O_TIME:
             o.max_seconds = cli_double("--time", optarg, 0.0, 1e9);
@@ -193,8 +194,8 @@ int main(int argc, char **argv)
     int gen = sub && (!strcmp(sub, "gradcheck") || !strcmp(sub, "copy"));
     int none = sub && (!strcmp(sub, "sample") || !strcmp(sub, "grad")); /* read a checkpoint */
     cli_print_config(stdout, &c,
-                     gen    ? "(generated)"
-                     : none ? "(none: the checkpoint's)"
+                     gen      ? "(generated)"
+                     : none   ? "(none: the checkpoint's)"
                      : c.data ? c.data
                               : "data/pride_prejudice.txt");
     if (!sub) return rnn_run_demo(&o);

@@ -53,8 +53,8 @@ int rnn_load(const char *dir, rnn_model **out, charvocab *v, hparams *h)
 
 static void describe(const rnn_model *m, char *buf, size_t len)
 {
-    snprintf(buf, len, "%s (hidden %zu, %zu layer%s, %zu characters)", rnn_cell_name(m->cell),
-             m->H, m->L, m->L == 1 ? "" : "s", m->V);
+    snprintf(buf, len, "%s (hidden %zu, %zu layer%s, %zu characters)", rnn_cell_name(m->cell), m->H,
+             m->L, m->L == 1 ? "" : "s", m->V);
 }
 
 int rnn_check_same(const char *dir, const rnn_model *want, const charvocab *want_vocab,
@@ -67,7 +67,9 @@ int rnn_check_same(const char *dir, const rnn_model *want, const charvocab *want
         return cm_error(CM_ESHAPE, "checkpoint %s holds another model: %s; the command asks for %s",
                         dir, a, b);
     if (memcmp(want_vocab->chars, got_vocab->chars, want_vocab->size))
-        return cm_error(CM_ESHAPE, "checkpoint %s was trained on another text (its characters "
-                        "differ from this one's)", dir);
+        return cm_error(CM_ESHAPE,
+                        "checkpoint %s was trained on another text (its characters "
+                        "differ from this one's)",
+                        dir);
     return CM_OK;
 }

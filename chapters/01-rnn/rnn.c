@@ -38,8 +38,8 @@ size_t rnn_cell_gates(rnn_cell cell)
 /* The hot products run on plain row-major arrays through cblas, which is OpenBLAS where it is
  * installed: a gsl_matrix_view per call costs nothing in FLOPs but clutters every line of the
  * time loop, and the benchmark (tools/bench/rnn) is what this chapter is judged on. */
-void rnn_gemm(int transA, int transB, size_t M, size_t N, size_t K, double alpha,
-              const double *A, const double *B, double beta, double *C)
+void rnn_gemm(int transA, int transB, size_t M, size_t N, size_t K, double alpha, const double *A,
+              const double *B, double beta, double *C)
 {
     cblas_dgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans,
                 transB ? CblasTrans : CblasNoTrans, (int)M, (int)N, (int)K, alpha, A,
@@ -49,6 +49,7 @@ void rnn_gemm(int transA, int transB, size_t M, size_t N, size_t K, double alpha
 void rnn_colsum_add(const double *a, size_t rows, size_t n, double *g)
 {
     for (size_t r = 0; r < rows; r++)
+#pragma omp simd
         for (size_t j = 0; j < n; j++) g[j] += a[r * n + j];
 }
 
@@ -202,6 +203,7 @@ static void input_projection(const rnn_model *m, rnn_work *w, size_t l, size_t T
         for (size_t r = 0; r < TB; r++) {
             const double *col = w->wT + (size_t)w->x[r] * GH;
             double *row = xp + r * GH;
+#pragma omp simd
             for (size_t j = 0; j < GH; j++) row[j] = b[j] + col[j];
         }
     } else {
@@ -265,8 +267,7 @@ void rnn_backward(rnn_model *m, rnn_work *w, double *dh0, double *dc0)
     }
     /* decoder backward: dW_dec += dO^T H, db_dec += sum dO, dH_top = dO W_dec */
     rnn_layer_work *top = &w->layer[m->L - 1];
-    rnn_gemm(1, 0, V, H, TB, 1.0, w->logits, top->h + B * H, 1.0,
-             params_grad_ptr(m->p, m->dec_w));
+    rnn_gemm(1, 0, V, H, TB, 1.0, w->logits, top->h + B * H, 1.0, params_grad_ptr(m->p, m->dec_w));
     rnn_colsum_add(w->logits, TB, V, params_grad_ptr(m->p, m->dec_b));
     rnn_gemm(0, 0, TB, H, V, 1.0, w->logits, params_ptr(m->p, m->dec_w), 0.0, top->dh);
 
@@ -287,6 +288,7 @@ void rnn_backward(rnn_model *m, rnn_work *w, double *dh0, double *dc0)
             for (size_t r = 0; r < TB; r++) {
                 const double *d = lw->dx + r * GH;
                 double *col = w->wT + (size_t)w->x[r] * GH; /* contiguous, as in the forward */
+#pragma omp simd
                 for (size_t j = 0; j < GH; j++) col[j] += d[j];
             }
             for (size_t j = 0; j < GH; j++)

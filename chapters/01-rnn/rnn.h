@@ -16,7 +16,12 @@
  *
  * A forward call runs a whole chunk of T time steps for B parallel streams; its activations
  * stay in a workspace (rnn_work) allocated once, so the time loop allocates nothing. Arrays
- * are time-major: row t*B + b of a (T B, n) array belongs to step t, stream b. */
+ * are time-major: row t*B + b of a (T B, n) array belongs to step t, stream b.
+ *
+ * `#pragma omp simd` (with -fopenmp-simd: no threads, no OpenMP runtime) marks the element-wise
+ * loops of the cells, whose iterations are independent: GCC's -O2 does not vectorize them by
+ * itself, because it cannot prove that the arrays behind the workspace's pointers do not
+ * overlap. */
 #ifndef RNN_RNN_H
 #define RNN_RNN_H
 
@@ -121,8 +126,8 @@ void rnn_gru_backward(rnn_model *m, int l, rnn_layer_work *lw, size_t T, size_t 
 
 /* Helpers the cells share (rnn.c). */
 /* C (M, N) = beta C + alpha A B^T-style products on plain row-major arrays (cblas). */
-void rnn_gemm(int transA, int transB, size_t M, size_t N, size_t K, double alpha,
-              const double *A, const double *B, double beta, double *C);
+void rnn_gemm(int transA, int transB, size_t M, size_t N, size_t K, double alpha, const double *A,
+              const double *B, double beta, double *C);
 /* g (n) += column sums of the (rows, n) array a: a bias gradient. */
 void rnn_colsum_add(const double *a, size_t rows, size_t n, double *g);
 /* Called by each cell's backward at step t, before the step: records the norm of

@@ -31,10 +31,14 @@ int rnn_sample(const rnn_model *m, const charvocab *v, const char *prime, size_t
         if (v->id[(unsigned char)prime[i]] < 0) {
             unsigned char ch = (unsigned char)prime[i];
             if (ch >= 32 && ch < 127)
-                return cm_error(CM_EINVAL, "the prime's character '%c' (at %zu) never occurs in "
-                                "the text the model was trained on", ch, i);
-            return cm_error(CM_EINVAL, "the prime's byte 0x%02x (at %zu) never occurs in the "
-                            "text the model was trained on", ch, i);
+                return cm_error(CM_EINVAL,
+                                "the prime's character '%c' (at %zu) never occurs in "
+                                "the text the model was trained on",
+                                ch, i);
+            return cm_error(CM_EINVAL,
+                            "the prime's byte 0x%02x (at %zu) never occurs in the "
+                            "text the model was trained on",
+                            ch, i);
         }
     int start = v->id['\n'] >= 0 ? v->id['\n'] : 0;
     size_t T = P > 0 ? P : 1;

@@ -69,7 +69,7 @@ int rnn_train(rnn_model *m, const rnn_corpus *c, const rnn_train_cfg *cfg, gsl_r
     if (st != CM_OK) return st;
     pass_buffers b = {0};
     adam opt = {0};
-    csvlog *log = NULL;
+    csvlog *log = NULL, *elog = NULL;
     progress *prog = NULL;
     size_t chars = 0;
     cm_timer tm;
@@ -90,9 +90,18 @@ int rnn_train(rnn_model *m, const rnn_corpus *c, const rnn_train_cfg *cfg, gsl_r
             goto done;
         }
     }
+    if (cfg->epoch_log_path) {
+        const char *header = "epoch,step,train_bpc,held_out_bpc,seconds";
+        elog = cfg->start_epoch > 0 ? csvlog_append(cfg->epoch_log_path, header)
+                                    : csvlog_open(cfg->epoch_log_path, header);
+        if (!elog) {
+            st = CM_EIO;
+            goto done;
+        }
+    }
     long chunks = (long)rnn_streams_chunks(&s);
     long total = cfg->max_steps > 0 && cfg->max_steps < n_epochs * chunks ? cfg->max_steps
-                                                                           : n_epochs * chunks;
+                                                                          : n_epochs * chunks;
     prog = progress_start(cfg->label ? cfg->label : "train", total, "batch", cfg->quiet);
     long step0 = cfg->start_epoch * chunks, step = step0;
     for (long e = 0; e < n_epochs; e++) {
@@ -117,8 +126,8 @@ int rnn_train(rnn_model *m, const rnn_corpus *c, const rnn_train_cfg *cfg, gsl_r
             rnn_backward(m, b.w, NULL, NULL);
             double gnorm = clip_grad_norm(m->p->grad, m->p->size, cfg->clip);
             /* the schedule runs over the whole run, resumed epochs included */
-            opt.lr = lr_at(cfg->schedule, cfg->lr, step - 1, cfg->epochs * chunks,
-                           cfg->lr_final_frac);
+            opt.lr =
+                lr_at(cfg->schedule, cfg->lr, step - 1, cfg->epochs * chunks, cfg->lr_final_frac);
             adam_step(&opt, m->p->data, m->p->grad);
             rnn_final_state(m, b.w, b.h, b.c); /* carried on, detached: truncated BPTT */
             sum += L * (double)(len * cfg->B);
@@ -140,6 +149,11 @@ int rnn_train(rnn_model *m, const rnn_corpus *c, const rnn_train_cfg *cfg, gsl_r
         res->curve_valid[e] = res->valid_bpc;
         res->epochs_run = e + 1;
         res->steps = step - step0;
+        if (elog) {
+            double row[] = {(double)epoch, (double)step, res->train_bpc, res->valid_bpc,
+                            timer_elapsed(&tm)};
+            if ((st = csvlog_row(elog, row, 5)) != CM_OK) goto done;
+        }
         if (!cfg->quiet)
             fprintf(stderr, "%s: epoch %ld: train %.4f, held-out %.4f bits per character\n",
                     cfg->label ? cfg->label : "train", epoch, res->train_bpc, res->valid_bpc);
@@ -157,6 +171,7 @@ done:
     else
         progress_abort(prog);
     if (log && csvlog_close(log) != CM_OK && st == CM_OK) st = CM_EIO;
+    if (elog && csvlog_close(elog) != CM_OK && st == CM_OK) st = CM_EIO;
     adam_free(&opt);
     buffers_free(&b);
     return st;

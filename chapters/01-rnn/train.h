@@ -23,16 +23,17 @@ typedef struct {
                            or decaying to lr_final_frac * lr at the last step */
     double lr_final_frac;
     int quiet;
-    const char *label;    /* for the progress line */
-    const char *log_path; /* per-step CSV log (step,epoch,bpc,grad_norm), or NULL */
-    const char *ckpt_dir; /* checkpoint after every epoch, or NULL */
-    hparams *hp;          /* saved with the checkpoint ("epoch" is updated) */
+    const char *label;          /* for the progress line */
+    const char *log_path;       /* per-step CSV log (step,epoch,bpc,grad_norm), or NULL */
+    const char *epoch_log_path; /* per-epoch CSV (epoch,step,train_bpc,held_out_bpc,seconds) */
+    const char *ckpt_dir;       /* checkpoint after every epoch, or NULL */
+    hparams *hp;                /* saved with the checkpoint ("epoch" is updated) */
 } rnn_train_cfg;
 
 typedef struct {
-    long epochs_run, steps; /* completed by this call */
-    double train_bpc;       /* mean over the last epoch's (or partial epoch's) chunks */
-    double valid_bpc;       /* the held-out loss after the last epoch */
+    long epochs_run, steps;            /* completed by this call */
+    double train_bpc;                  /* mean over the last epoch's (or partial epoch's) chunks */
+    double valid_bpc;                  /* the held-out loss after the last epoch */
     double *curve_train, *curve_valid; /* (epochs run) per epoch, bits per character */
     double seconds, chars_per_second;
     long bad_step; /* the step whose loss was not finite, or -1 */
