@@ -28,10 +28,11 @@ START_TEST(test_gradcheck_every_cell)
     int failed = rnn_gradcheck_case(gc, 7 + (unsigned long)_i, reps, &n);
     ck_assert_msg(failed >= 0, "gradcheck case failed to run: %s", cm_errmsg());
     for (size_t k = 0; k < n; k++)
-        ck_assert_msg(reps[k].passed, "%s, %zu layers: %s worst relative error %.3g at %zu "
-                      "(analytic %.10g, numeric %.10g)", rnn_cell_name(gc.cell), gc.layers,
-                      reps[k].name, reps[k].worst_rel_err, reps[k].worst_index, reps[k].analytic,
-                      reps[k].numeric);
+        ck_assert_msg(reps[k].passed,
+                      "%s, %zu layers: %s worst relative error %.3g at %zu "
+                      "(analytic %.10g, numeric %.10g)",
+                      rnn_cell_name(gc.cell), gc.layers, reps[k].name, reps[k].worst_rel_err,
+                      reps[k].worst_index, reps[k].analytic, reps[k].numeric);
     /* every tensor and the initial state(s) were checked */
     size_t want = 4 * gc.layers + 2 + 1 + (gc.cell == RNN_CELL_LSTM);
     ck_assert_uint_eq(n, want);
@@ -72,8 +73,10 @@ START_TEST(test_gradcheck_catches_an_error)
     broken_ctx ctx = {m, w, x, y, h0};
     gc_check_array("weight_hh_l0", params_ptr(m->p, k), params_grad_ptr(m->p, k),
                    m->p->tensors[k].size, broken_loss, &ctx, NULL, &rep);
-    ck_assert_msg(!rep.passed && rep.worst_index == 3, "a 1%% error in entry 3 was not caught "
-                  "(worst %.3g at %zu)", rep.worst_rel_err, rep.worst_index);
+    ck_assert_msg(!rep.passed && rep.worst_index == 3,
+                  "a 1%% error in entry 3 was not caught "
+                  "(worst %.3g at %zu)",
+                  rep.worst_rel_err, rep.worst_index);
     gsl_rng_free(r);
     rnn_work_free(w);
     rnn_model_free(m);
@@ -141,8 +144,7 @@ START_TEST(test_corpus_split_and_streams)
     ck_assert_uint_eq(s.lo, 48);
     ck_assert_uint_eq(s.L, 5);
     ck_assert_int_eq(rnn_streams_init(&s, &c, 1, 16, 4), CM_EINVAL); /* 15 / 16 = 0 steps */
-    ck_assert_msg(strstr(cm_errmsg(), "held-out") && strstr(cm_errmsg(), "16"), "%s",
-                  cm_errmsg());
+    ck_assert_msg(strstr(cm_errmsg(), "held-out") && strstr(cm_errmsg(), "16"), "%s", cm_errmsg());
     rnn_corpus_free(&c);
 }
 END_TEST
@@ -256,7 +258,7 @@ START_TEST(test_training_learns_a_pattern)
         double before = rnn_evaluate(m, &c, 1, 4, 16);
         rnn_train_cfg cfg = {.T = 16, .B = 4, .epochs = 3, .lr = 0.01, .clip = 5.0, .quiet = 1};
         rnn_train_result res;
-        ck_assert_int_eq(rnn_train(m, &c, &cfg, r, &res), CM_OK);
+        ck_assert_int_eq(rnn_train(m, &c, &cfg, &res), CM_OK);
         ck_assert_msg(before > 2.0 && res.valid_bpc < 0.5,
                       "%s: held-out %.3f bits before, %.3f after 3 epochs",
                       rnn_cell_name((rnn_cell)cell), before, res.valid_bpc);
@@ -281,7 +283,7 @@ START_TEST(test_training_stops_on_divergence)
     rnn_model_init(m, r, NAN);
     rnn_train_cfg cfg = {.T = 8, .B = 2, .epochs = 50, .lr = 1e200, .clip = 0.0, .quiet = 1};
     rnn_train_result res;
-    ck_assert_int_eq(rnn_train(m, &c, &cfg, r, &res), CM_ENOTFINITE);
+    ck_assert_int_eq(rnn_train(m, &c, &cfg, &res), CM_ENOTFINITE);
     ck_assert_msg(res.bad_step > 1 && strstr(cm_errmsg(), "at step"), "%s (bad step %ld)",
                   cm_errmsg(), res.bad_step);
     rnn_train_result_free(&res);
@@ -411,8 +413,8 @@ START_TEST(test_bad_input_program)
         snprintf(cmd, sizeof cmd, "%s/rnn %s --out %s/bad%zu", tu_bin_dir(), args, dir, k);
         st = tu_run(cmd, &out, &err);
         ck_assert_msg(st == 2, "%s: exit %d, expected 2 (stderr: %s)", cmd, st, err);
-        ck_assert_msg(strstr(err, cases[k].want) != NULL, "%s: stderr '%s' does not name '%s'",
-                      cmd, err, cases[k].want);
+        ck_assert_msg(strstr(err, cases[k].want) != NULL, "%s: stderr '%s' does not name '%s'", cmd,
+                      err, cases[k].want);
         char *nl = strchr(err, '\n');
         ck_assert_msg(nl && nl[1] == '\0', "%s: more than one line on stderr: %s", cmd, err);
         free(out), free(err);

@@ -31,7 +31,7 @@ void rnn_opts_defaults(rnn_opts *o, cli_common *c)
                     .seq_len = 64,
                     .batch = 16,
                     .epochs = 6,
-                    .lr = 0.01,
+                    .lr = 0.015,
                     .clip = 5.0,
                     .schedule = LR_COSINE,
                     .forget_bias = 1.0,
@@ -81,9 +81,11 @@ static void plot_curves(const rnn_opts *o, const char *log_path, const rnn_train
         while (fgets(line, sizeof line, in))
             if (sscanf(line, "%lf,%lf,%lf,%lf", &step, &epoch, &bpc, &gn) == 4) {
                 if (n == cap) {
-                    cap *= 2;
-                    xs = realloc(xs, cap * sizeof(double)), ys = realloc(ys, cap * sizeof(double));
-                    if (!xs || !ys) cm_die("out of memory");
+                    double *nx = realloc(xs, 2 * cap * sizeof(double));
+                    if (nx) xs = nx;
+                    double *ny = nx ? realloc(ys, 2 * cap * sizeof(double)) : NULL;
+                    if (!ny) cm_die("out of memory reading %s", log_path);
+                    ys = ny, cap *= 2;
                 }
                 xs[n] = step, ys[n++] = bpc;
             }
@@ -168,7 +170,7 @@ static int train_run(const rnn_opts *o, int demo)
                          .ckpt_dir = ckpt,
                          .hp = &hp};
     rnn_train_result res;
-    int st = rnn_train(m, &corp, &cfg, r, &res);
+    int st = rnn_train(m, &corp, &cfg, &res);
     if (st == CM_ENOTFINITE) {
         fprintf(stderr, "rnn: %s; the last good checkpoint is %s\n", cm_errmsg(), ckpt);
         return 3;

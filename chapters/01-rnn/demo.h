@@ -19,7 +19,7 @@ typedef struct {
     size_t seq_len;     /* --seq-len [64] */
     size_t batch;       /* --batch [16; bench 32] */
     long epochs;        /* --epochs [6] */
-    double lr;          /* --lr [0.01] */
+    double lr;          /* --lr [0.015] */
     double clip;        /* --clip [5] */
     lr_kind schedule;   /* --lr-schedule [cosine, to a tenth of --lr at the last step] */
     double forget_bias; /* --forget-bias [1 for LSTMs; NaN: torch's plain default] */

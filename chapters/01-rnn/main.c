@@ -39,7 +39,7 @@ static void usage(void)
         "  --batch N           parallel streams through the text [16; bench 32]\n"
         "  --epochs N          passes over the training text [6; --quick: 100 chunks of the\n"
         "                      first]; bench: chunks per timed round [40]\n"
-        "  --lr X              Adam's learning rate [0.01]\n"
+        "  --lr X              Adam's learning rate [0.015]\n"
         "  --clip X            clip the gradient's global norm to X, 0 for none [5]\n"
         "  --lr-schedule NAME  constant, linear or cosine decay to a tenth of --lr over the run\n"
         "                      [cosine]\n"

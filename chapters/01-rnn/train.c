@@ -54,10 +54,10 @@ double rnn_evaluate(const rnn_model *m, const rnn_corpus *c, int held_out, size_
     return sum / (double)n / M_LN2; /* nats -> bits */
 }
 
-int rnn_train(rnn_model *m, const rnn_corpus *c, const rnn_train_cfg *cfg, gsl_rng *r,
-              rnn_train_result *res)
+/* The streams are read in order: nothing in training itself is random (the initialization is
+ * the caller's). */
+int rnn_train(rnn_model *m, const rnn_corpus *c, const rnn_train_cfg *cfg, rnn_train_result *res)
 {
-    (void)r; /* the streams are read in order: nothing random in training itself */
     *res = (rnn_train_result){.bad_step = -1};
     long n_epochs = cfg->epochs - cfg->start_epoch;
     if (n_epochs < 1)

@@ -41,8 +41,7 @@ typedef struct {
 
 /* CM_OK; CM_ENOTFINITE ("loss is nan at step N (epoch E)", the last good checkpoint kept);
  * or another error. Free res with rnn_train_result_free. */
-int rnn_train(rnn_model *m, const rnn_corpus *c, const rnn_train_cfg *cfg, gsl_rng *r,
-              rnn_train_result *res);
+int rnn_train(rnn_model *m, const rnn_corpus *c, const rnn_train_cfg *cfg, rnn_train_result *res);
 void rnn_train_result_free(rnn_train_result *res);
 
 /* The mean loss in bits per character over a part of the corpus (held_out 1: the held-out
