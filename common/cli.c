@@ -225,6 +225,25 @@ static int mkdirs(const char *path)
     return 0;
 }
 
+void cli_common_finish(const cli_common *c, int argc, char **argv, const char *const *subs,
+                       void (*usage)(void))
+{
+    if (optind < argc) {
+        for (int i = 0; subs[i]; i++)
+            if (!strcmp(argv[optind], subs[i]))
+                cm_die("'%s' must come first: %s %s [OPTIONS]", subs[i], c->slug, subs[i]);
+        cm_die("unexpected argument '%s' (see --help)", argv[optind]);
+    }
+    if (c->help) {
+        usage();
+        exit(0);
+    }
+    if (c->version) {
+        printf("%s %s\n", c->slug, CM_VERSION);
+        exit(0);
+    }
+}
+
 void cli_prepare_out(const cli_common *c)
 {
     if (mkdirs(c->out) != 0)

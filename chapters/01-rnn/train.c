@@ -81,23 +81,17 @@ int rnn_train(rnn_model *m, const rnn_corpus *c, const rnn_train_cfg *cfg, rnn_t
         goto done;
     }
     if ((st = adam_init(&opt, m->p->size, cfg->lr, 0.9, 0.999, 1e-8, 0.0)) != CM_OK) goto done;
-    if (cfg->log_path) {
-        const char *header = "step,epoch,bpc,grad_norm";
-        log = cfg->start_epoch > 0 ? csvlog_append(cfg->log_path, header)
-                                   : csvlog_open(cfg->log_path, header);
-        if (!log) {
-            st = CM_EIO;
-            goto done;
-        }
+    int resumed = cfg->start_epoch > 0;
+    if (cfg->log_path &&
+        !(log = csvlog_open_run(cfg->log_path, "step,epoch,bpc,grad_norm", resumed))) {
+        st = CM_EIO;
+        goto done;
     }
-    if (cfg->epoch_log_path) {
-        const char *header = "epoch,step,train_bpc,held_out_bpc,seconds";
-        elog = cfg->start_epoch > 0 ? csvlog_append(cfg->epoch_log_path, header)
-                                    : csvlog_open(cfg->epoch_log_path, header);
-        if (!elog) {
-            st = CM_EIO;
-            goto done;
-        }
+    if (cfg->epoch_log_path &&
+        !(elog = csvlog_open_run(cfg->epoch_log_path, "epoch,step,train_bpc,held_out_bpc,seconds",
+                                 resumed))) {
+        st = CM_EIO;
+        goto done;
     }
     long chunks = (long)rnn_streams_chunks(&s);
     long total = cfg->max_steps > 0 && cfg->max_steps < n_epochs * chunks ? cfg->max_steps
