@@ -102,8 +102,13 @@ static int train_and_eval(const vae_opts *o, vae_model *m, const vae_data *d, co
     int st = vae_train(m, d->Xtr, d->Xte, &cfg, r, &out->tr);
     hparams_free(&h);
     if (st == CM_ENOTFINITE) {
-        fprintf(stderr, "%s: %s: %s; the last good checkpoint is in %s\n", cm_progname(), name,
-                cm_errmsg(), ckpt);
+        if (out->tr.epochs_run > 0)
+            fprintf(stderr, "%s: %s: %s; the last good checkpoint (epoch %ld) is in %s\n",
+                    cm_progname(), name, cm_errmsg(), out->tr.epochs_run, ckpt);
+        else
+            fprintf(stderr, "%s: %s: %s; no epoch was completed, no checkpoint written\n",
+                    cm_progname(), name, cm_errmsg());
+        vae_train_result_free(&out->tr);
         return 3;
     }
     cm_die_status(st);
@@ -178,11 +183,9 @@ int vae_run_estimators(const vae_opts *o)
     for (int f = 0; f < VAE_F_COUNT; f++) {
         double exact[2];
         vae_fn_exact_grad((vae_test_fn)f, EST_MU, EST_SIGMA, exact);
-        if (!c->quiet)
-            printf("  f(z) = %-8s exact d/dmu %.6f, d/dsigma %.6f\n"
-                   "    %-22s %12s %12s %12s %12s\n",
-                   vae_fn_formula((vae_test_fn)f), exact[0], exact[1], "estimator (N=1024 mean)",
-                   "d/dmu", "var N=1", "var N=1024", "d/dsigma");
+        printf("  f(z) = %-8s exact d/dmu %.6f, d/dsigma %.6f   (columns: d/dmu mean at N=1024, "
+               "variance at N=1)\n",
+               vae_fn_formula((vae_test_fn)f), exact[0], exact[1]);
         char title[200], fname[64];
         snprintf(title, sizeof title,
                  "variance of the d/dmu estimate of E f(z), f(z) = %s, z ~ N(%.1f, %.1f^2)",
@@ -208,13 +211,10 @@ int vae_run_estimators(const vae_opts *o)
             char key[96];
             snprintf(key, sizeof key, "est.%s.%s", vae_fn_name((vae_test_fn)f),
                      vae_est_name((vae_estimator)e));
-            if (!c->quiet)
-                printf("    %-22s %12.6f %12.6g %12.6g %12.6f%s\n", key + 4, mean_last[0], var1,
-                       vy[EST_NN - 1], mean_last[1],
-                       e == VAE_EST_REPARAM && f == VAE_F_STEP
-                           ? "  <- f' = 0 almost everywhere: biased"
-                           : "");
-            printf("  %-34s %.6f %.6g\n", key, mean_last[0], var1);
+            printf("  %-34s %.6f %.6g    (variance at N=1024 %.3g; d/dsigma mean %.4f%s)\n", key,
+                   mean_last[0], var1, vy[EST_NN - 1], mean_last[1],
+                   e == VAE_EST_REPARAM && f == VAE_F_STEP ? "; f' = 0 almost everywhere: biased"
+                                                           : "");
             if (vy[0] > 0) /* the step's reparameterization estimate is 0 with variance 0 */
                 if (plot_fig_line(fig, vae_est_name((vae_estimator)e), lx, vy, EST_NN) != CM_OK)
                     cm_die_status(CM_ENOMEM);
@@ -288,10 +288,15 @@ int vae_run_demo(const vae_opts *o)
     cm_timer t;
     timer_start(&t);
     vae_run_result g, cat[2];
+    memset(cat, 0, sizeof cat); /* a failed gumbel run may leave one of them unset */
     int st;
-    if ((st = vae_run_gauss(o, &g)) || (st = vae_run_estimators(o)) ||
-        (st = vae_run_gumbel(o, cat)))
+    if ((st = vae_run_gauss(o, &g)) != 0) return st;
+    if ((st = vae_run_estimators(o)) != 0 || (st = vae_run_gumbel(o, cat)) != 0) {
+        vae_train_result_free(&g.tr);
+        vae_train_result_free(&cat[0].tr);
+        vae_train_result_free(&cat[1].tr);
         return st;
+    }
     if (!c->quiet) {
         const char *ext = c->plot == PLOT_PNG || c->plot == PLOT_WINDOW ? "png" : "gp";
         printf("figures: %s/gauss_{latent,manifold,recon,samples,curve}.%s, "
