@@ -42,7 +42,7 @@ int vae_run_eval(const vae_opts *o)
     vae_eval_result ev;
     cm_timer t;
     timer_start(&t);
-    vae_evaluate(m, d->Xte, K, r, &ev);
+    vae_evaluate_progress(m, d->Xte, K, r, &ev, "iw eval", c->quiet);
     char note[200];
     snprintf(note, sizeof note, "recon %.4f + kl %.4f, nats per example, %zu test rows", ev.recon,
              ev.kl, d->nte);

@@ -7,6 +7,7 @@
 #include "gauss.h"
 #include "gumbel.h"
 #include "matrix.h"
+#include "progress.h"
 
 void vae_lme_init(vae_lme *a)
 {
@@ -51,7 +52,8 @@ double vae_log_weight(double log_px_given_z, const double *z, const double *mu,
 
 /* The Gaussian VAE on rows [i0, i0 + B) of X: encode once, then K decodes. */
 static void eval_gauss_chunk(vae_model *m, const gsl_matrix *X, size_t K, gsl_rng *r,
-                             double *sum_recon, double *sum_kl, double *sum_nll)
+                             double *sum_recon, double *sum_kl, double *sum_nll, progress *prog,
+                             long done0)
 {
     vae_gauss *g = m->g;
     vae_gauss_ws *w = m->gw;
@@ -76,13 +78,15 @@ static void eval_gauss_chunk(vae_model *m, const gsl_matrix *X, size_t K, gsl_rn
             vae_lme_add(&acc[i], vae_log_weight(-rec, w->z->data + i * L, w->mu->data + i * L,
                                                 w->logvar->data + i * L, L));
         }
+        if (prog) progress_update(prog, done0 + (long)k + 1, NAN);
     }
     for (size_t i = 0; i < B; i++) *sum_nll -= vae_lme_value(&acc[i]);
 }
 
 /* The categorical VAE: z is a one-hot sample of q(c|x) (Gumbel-max on log q), p(c) = K^-N. */
 static void eval_cat_chunk(vae_model *m, const gsl_matrix *X, size_t K, gsl_rng *r,
-                           double *sum_recon, double *sum_kl, double *sum_nll)
+                           double *sum_recon, double *sum_kl, double *sum_nll, progress *prog,
+                           long done0)
 {
     vae_cat *c = m->c;
     vae_cat_ws *w = m->cw;
@@ -115,22 +119,31 @@ static void eval_cat_chunk(vae_model *m, const gsl_matrix *X, size_t K, gsl_rng 
             *sum_recon += rec / (double)K;
             vae_lme_add(&acc[i], -rec + log_prior - log_q[i]);
         }
+        if (prog) progress_update(prog, done0 + (long)k + 1, NAN);
     }
     for (size_t i = 0; i < B; i++) *sum_nll -= vae_lme_value(&acc[i]);
 }
 
 void vae_evaluate(vae_model *m, const gsl_matrix *X, size_t K, gsl_rng *r, vae_eval_result *res)
 {
+    vae_evaluate_progress(m, X, K, r, res, NULL, 1);
+}
+
+void vae_evaluate_progress(vae_model *m, const gsl_matrix *X, size_t K, gsl_rng *r,
+                           vae_eval_result *res, const char *label, int quiet)
+{
     double sr = 0.0, sk = 0.0, sn = 0.0;
-    size_t n = X->size1;
-    for (size_t i0 = 0; i0 < n; i0 += m->cap) {
+    size_t n = X->size1, chunks = (n + m->cap - 1) / m->cap;
+    progress *prog = label ? progress_start(label, (long)(chunks * K), "sample", quiet) : NULL;
+    for (size_t i0 = 0, ch = 0; i0 < n; i0 += m->cap, ch++) {
         size_t B = n - i0 < m->cap ? n - i0 : m->cap;
         gsl_matrix_const_view Xb = gsl_matrix_const_submatrix(X, i0, 0, B, X->size2);
         if (m->kind == VAE_GAUSS)
-            eval_gauss_chunk(m, &Xb.matrix, K, r, &sr, &sk, &sn);
+            eval_gauss_chunk(m, &Xb.matrix, K, r, &sr, &sk, &sn, prog, (long)(ch * K));
         else
-            eval_cat_chunk(m, &Xb.matrix, K, r, &sr, &sk, &sn);
+            eval_cat_chunk(m, &Xb.matrix, K, r, &sr, &sk, &sn, prog, (long)(ch * K));
     }
+    if (prog) progress_finish(prog);
     res->recon = sr / (double)n;
     res->kl = sk / (double)n;
     res->neg_elbo = res->recon + res->kl;

@@ -38,5 +38,9 @@ typedef struct {
 /* Evaluates m on every row of X with K samples per row (drawn from r), in chunks of m->cap
  * rows. With K = 1 the IW estimate is the single-sample ELBO. */
 void vae_evaluate(vae_model *m, const gsl_matrix *X, size_t K, gsl_rng *r, vae_eval_result *res);
+/* The same, with a progress line (progress.h) labelled label, counting the K samples of each
+ * chunk; quiet silences it. */
+void vae_evaluate_progress(vae_model *m, const gsl_matrix *X, size_t K, gsl_rng *r,
+                           vae_eval_result *res, const char *label, int quiet);
 
 #endif

@@ -112,7 +112,8 @@ static int train_and_eval(const vae_opts *o, vae_model *m, const vae_data *d, co
         return 3;
     }
     cm_die_status(st);
-    vae_evaluate(m, d->Xte, (size_t)vae_pick(o->iw, VAE_IW, c), r, &out->ev);
+    vae_evaluate_progress(m, d->Xte, (size_t)vae_pick(o->iw, VAE_IW, c), r, &out->ev, "iw eval",
+                          c->quiet);
     return 0;
 }
 
