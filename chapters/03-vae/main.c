@@ -11,8 +11,9 @@
 
 /* OpenBLAS's thread count, when the program is linked with OpenBLAS (a weak reference: NULL with
  * GSL's reference CBLAS). Our matrices are at most 360 x 256, for which OpenBLAS's threads cost
- * more than they save: on the 2-core machine this was written on, the full demonstration took
- * 43 s with its default threads and 7 s with one. OPENBLAS_NUM_THREADS, when set, still wins. */
+ * more than they save: `vae gauss` on the busy 2-core machine this was written on spent 9.1 s of
+ * system time spinning threads with two, 0.6 s with one (58 s against 33 s of wall-clock time).
+ * OPENBLAS_NUM_THREADS, when set, still wins. */
 extern void openblas_set_num_threads(int n) __attribute__((weak));
 
 static void usage(void)
