@@ -9,13 +9,6 @@
 #include "demo.h"
 #include "error.h"
 
-/* OpenBLAS's thread count, when the program is linked with OpenBLAS (a weak reference: NULL with
- * GSL's reference CBLAS). Our matrices are at most 360 x 256, for which OpenBLAS's threads cost
- * more than they save: `vae gauss` on the busy 2-core machine this was written on spent 9.1 s of
- * system time spinning threads with two, 0.6 s with one (58 s against 33 s of wall-clock time).
- * OPENBLAS_NUM_THREADS, when set, still wins. */
-extern void openblas_set_num_threads(int n) __attribute__((weak));
-
 static void usage(void)
 {
     printf(
@@ -94,7 +87,6 @@ int main(int argc, char **argv)
                                          CLI_COMMON_LONGOPTS,
                                          {0, 0, 0, 0}};
     static const char *const models[] = {"gauss", "cat", "cat-st", NULL};
-    if (openblas_set_num_threads && !getenv("OPENBLAS_NUM_THREADS")) openblas_set_num_threads(1);
     cli_common c;
     cli_common_defaults(&c, "vae");
     vae_opts o;
@@ -154,20 +146,7 @@ int main(int argc, char **argv)
             cm_die("unexpected option (see --help)");
         }
     }
-    if (optind < argc) {
-        for (int i = 0; subs[i]; i++)
-            if (!strcmp(argv[optind], subs[i]))
-                cm_die("'%s' must come first: vae %s [OPTIONS]", subs[i], subs[i]);
-        cm_die("unexpected argument '%s' (see --help)", argv[optind]);
-    }
-    if (c.help) {
-        usage();
-        return 0;
-    }
-    if (c.version) {
-        printf("vae %s\n", CM_VERSION);
-        return 0;
-    }
+    cli_common_finish(&c, argc, argv, subs, usage);
     int is_grad = sub && strcmp(sub, "grad") == 0;
     if (batch_arg) {
         if (is_grad)
