@@ -365,6 +365,50 @@ START_TEST(test_golden_quick)
 }
 END_TEST
 
+/* train, then --resume to more epochs: the checkpoint's epoch count and the logs go on. */
+START_TEST(test_resume_continues)
+{
+    const char *dir = tu_tmpdir("rnn-resume");
+    char text[1100], cmd[4096], path[1200], *out = NULL, *err = NULL;
+    snprintf(text, sizeof text, "%s/tiny.txt", dir);
+    tu_write_file(text, "the cat sat on the mat; the dog sat on the log. the cat ran far.\n");
+    const char *base = "--plot none --quiet --hidden 4 --seq-len 4 --batch 2";
+    snprintf(cmd, sizeof cmd, "%s/rnn train --data %s %s --epochs 1 --out %s/run", tu_bin_dir(),
+             text, base, dir);
+    ck_assert_msg(tu_run(cmd, &out, &err) == 0, "%s: %s", cmd, err);
+    free(out), free(err);
+    snprintf(cmd, sizeof cmd,
+             "%s/rnn train --data %s %s --epochs 3 --resume %s/run/model --out %s/run",
+             tu_bin_dir(), text, base, dir, dir);
+    ck_assert_msg(tu_run(cmd, &out, &err) == 0, "%s: %s", cmd, err);
+    double steps;
+    ck_assert_int_eq(tu_find_values(out, "steps", &steps, 1), 1);
+    free(out), free(err);
+    hparams h;
+    hparams_init(&h);
+    snprintf(path, sizeof path, "%s/run/model", dir);
+    ck_assert_int_eq(ckpt_load_hparams(path, &h), CM_OK);
+    long epoch;
+    ck_assert_int_eq(hparams_get_long(&h, "epoch", &epoch), CM_OK);
+    ck_assert_int_eq(epoch, 3);
+    hparams_free(&h);
+    /* the epoch log holds the first run's epoch and the resumed run's two */
+    snprintf(path, sizeof path, "%s/run/epochs.csv", dir);
+    FILE *f = fopen(path, "r");
+    ck_assert(f != NULL);
+    char line[256];
+    int rows = 0;
+    long last = 0;
+    while (fgets(line, sizeof line, f))
+        if (line[0] != 'e') rows++, last = strtol(line, NULL, 10);
+    fclose(f);
+    ck_assert_int_eq(rows, 3);
+    ck_assert_int_eq(last, 3);
+    ck_assert_msg(steps > 0, "the resumed run took no steps");
+    tu_rmtree(dir);
+}
+END_TEST
+
 /* The bad inputs through the program: exit 2 and one line naming the problem. */
 START_TEST(test_bad_input_program)
 {
@@ -446,6 +490,7 @@ Suite *suite_rnn(void)
     tcase_add_test(tc, test_checkpoint_round_trip_and_mismatch);
     tcase_add_test(tc, test_golden_quick);
     tcase_add_test(tc, test_bad_input_program);
+    tcase_add_test(tc, test_resume_continues);
     suite_add_tcase(s, tc);
     return s;
 }
