@@ -633,3 +633,9 @@ int plot_image_grid(const plot_ctx *ctx, const char *name, const char *title,
     }
     return finish_image(ctx, name, g, "x", "y");
 }
+
+int plot_draw_script(const plot_ctx *ctx, const char *name)
+{
+    int st = check_name(ctx, name);
+    return st ? st : draw(ctx, name);
+}
