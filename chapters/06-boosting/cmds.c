@@ -175,6 +175,13 @@ int boost_run_tree(const boost_opts *o)
     boost_print_importance("tree", train, imp, 5);
     static const char *const names[] = {"prediction"};
     boost_write_predictions(c, pred, test->n, 1, names);
+    char path[4200];
+    snprintf(path, sizeof path, "%s/tree.txt", c->out);
+    FILE *f = fopen(path, "w");
+    if (!f) cm_die("cannot write %s", path);
+    cm_die_status(boost_tree_write(t, (const char *const *)train->names, f));
+    if (fclose(f) != 0) cm_die("cannot write %s", path);
+    if (!c->quiet) printf("tree: %s\n", path);
     free(imp), free(pred), free(cls);
     boost_tree_free(t);
     boost_tree_work_free(work);

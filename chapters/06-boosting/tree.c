@@ -3,6 +3,7 @@
 #include "tree.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <gsl/gsl_sort.h>
@@ -200,13 +201,13 @@ boost_binning *boost_binning_alloc(const boost_xy *xy, size_t max_bins)
         double *cut = b->cut + j * max_bins;
         size_t nb;
         if (nu <= max_bins) { /* one bin per distinct value: the exact search's candidates */
-            for (size_t k = 0; k + 1 < nu; k++) cut[k] = u[k] + (u[k + 1] - u[k]) / 2;
+            for (size_t k = 0; k + 1 < nu; k++) cut[k] = u[k] / 2.0 + u[k + 1] / 2.0;
             nb = nu;
         } else { /* cuts after evenly spaced quantiles of the distinct values */
             nb = 0;
             for (size_t k = 1; k < max_bins; k++) {
                 size_t q = k * nu / max_bins; /* the first distinct value of bin k */
-                double c = u[q - 1] + (u[q] - u[q - 1]) / 2;
+                double c = u[q - 1] / 2.0 + u[q] / 2.0;
                 if (nb == 0 || c > cut[nb - 1]) cut[nb++] = c;
             }
             nb++;
@@ -534,10 +535,10 @@ static int hist_best_split(const grower *g, const double *h, size_t j, const dou
     return found;
 }
 
-/* midpoint as scikit-learn: (a + b) / 2, or a when rounding lands it on b */
+/* midpoint as scikit-learn: a / 2 + b / 2 (no overflow), or a when rounding lands it on b */
 static double midpoint(double a, double b)
 {
-    double t = a + (b - a) / 2;
+    double t = a / 2.0 + b / 2.0;
     if (t == b || !isfinite(t)) t = a;
     return t;
 }
@@ -814,4 +815,24 @@ int boost_tree_fit(boost_tree *t, const boost_xy *xy, const double *w, const boo
 const int32_t *boost_tree_work_leaves(const boost_tree_work *w)
 {
     return w->leaf_of;
+}
+
+int boost_tree_write(const boost_tree *t, const char *const *names, FILE *f)
+{
+    for (size_t i = 0; i < t->n_nodes; i++) {
+        const boost_node *nd = &t->node[i];
+        fprintf(f, "%*snode %zu: ", 2 * nd->depth, "", i);
+        if (nd->feature >= 0)
+            fprintf(f, "%s <= %.17g ? node %d : node %d; ",
+                    names && names[nd->feature] ? names[nd->feature] : "x", nd->threshold, nd->left,
+                    nd->right);
+        else
+            fprintf(f, "leaf; ");
+        fprintf(f, "%zu rows, weight %.10g, impurity %.10g, value", nd->n_samples, nd->weight,
+                nd->impurity);
+        for (int k = 0; k < t->n_values; k++)
+            fprintf(f, " %.10g", t->value[i * (size_t)t->n_values + (size_t)k]);
+        fprintf(f, "\n");
+    }
+    return ferror(f) ? cm_error(CM_EIO, "cannot write the tree") : CM_OK;
 }

@@ -28,6 +28,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <gsl/gsl_rng.h>
 
 typedef enum { BOOST_GINI, BOOST_ENTROPY, BOOST_SQUARED } boost_criterion;
@@ -120,6 +121,10 @@ const double *boost_tree_predict(const boost_tree *t, const double *x, size_t st
 int boost_tree_predict_class(const boost_tree *t, const double *x, size_t stride);
 size_t boost_tree_n_leaves(const boost_tree *t);
 int boost_tree_depth(const boost_tree *t);
+
+/* The tree as text, one node a line in depth-first order, indented by depth:
+ *   node 0: x3 <= 0.25 ? node 1 : node 2; 400 rows, weight 400, impurity 0.49, value 0.4 0.6 */
+int boost_tree_write(const boost_tree *t, const char *const *names, FILE *f);
 
 /* Mean decrease in impurity per feature, summed over the splits, each weighted by the share
  * of the root's weight that reached it; with normalize, scaled to sum 1 (scikit-learn's
