@@ -68,9 +68,10 @@ static int make_labels(boost_data *ds, const char *what)
         double v = ds->y[i];
         if (!(v >= 0 && v < 1000 && v == floor(v)))
             return cm_error(CM_EFORMAT,
-                            "%s: row %zu: the label %g is not a class 0, 1, 2, ... (a regression "
-                            "target? use a regression loss or criterion)",
-                            what, i + 1, v);
+                            "%s: data row %zu (line %zu without blank lines): the label %g is not "
+                            "a class 0, 1, 2, ... (a regression target? use --criterion "
+                            "squared_error or --loss squared)",
+                            what, i + 1, i + 2, v);
         ds->label[i] = (int)v;
         if ((int)v + 1 > K) K = (int)v + 1;
     }
