@@ -226,8 +226,10 @@ double boost_check_hist_exact(size_t trials, gsl_rng *r)
             boost_xy xy = boost_data_xy(ds);
             if (c == BOOST_SQUARED) xy.label = NULL;
             double *w = cm_xcalloc(n, sizeof *w);
-            for (size_t i = 0; i < n; i++) /* some rows out, the others with uneven weights */
-                w[i] = gsl_rng_uniform(r) < 0.2 ? 0 : 0.5 + gsl_rng_uniform(r);
+            /* some rows out; the others with uneven weights on data with ties, and weight 1 on
+             * continuous data (the histogram's own path for unit weights, as in GBDT) */
+            for (size_t i = 0; i < n; i++)
+                w[i] = gsl_rng_uniform(r) < 0.2 ? 0 : ties ? 0.5 + gsl_rng_uniform(r) : 1.0;
             boost_binning *bins = boost_binning_alloc(&xy, ties ? 12 : 256);
             boost_tree_work *we = boost_tree_work_alloc(&xy, NULL, NULL);
             boost_tree_work *wh = bins ? boost_tree_work_alloc(&xy, NULL, bins) : NULL;

@@ -7,6 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <gsl/gsl_sort.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "error.h"
 
@@ -451,7 +454,25 @@ static void hist_build(const grower *g, const uint32_t *rows, size_t m, double *
     if (g->p->criterion == BOOST_SQUARED) {
         for (size_t k = 0; k < m; k++) og[k] = g->xy->y[rows[k]];
         if (g->unit) { /* the hot loop of a GBDT on large data: [count, S] per bin */
-            for (size_t j = 0; j < d; j++) {
+            size_t j = 0;
+#ifdef __SSE2__
+            /* speed (measured: 10 to 15% off a whole GBDT fit of the benchmark; checked against
+             * the exact search by boost_check_hist_exact): [count, S] added as one
+             * vector of two doubles, and two features per pass so that the two chains of
+             * additions do not wait on each other */
+            for (; j + 1 < d; j += 2) {
+                const uint8_t *b0 = b->bin + j * n, *b1 = b0 + n;
+                double *h0 = h + j * B * 2, *h1 = h0 + B * 2;
+                for (size_t k = 0; k < m; k++) {
+                    uint32_t i = rows[k];
+                    __m128d v = _mm_set_pd(og[k], 1.0);
+                    double *e0 = h0 + 2 * (size_t)b0[i], *e1 = h1 + 2 * (size_t)b1[i];
+                    _mm_storeu_pd(e0, _mm_add_pd(_mm_loadu_pd(e0), v));
+                    _mm_storeu_pd(e1, _mm_add_pd(_mm_loadu_pd(e1), v));
+                }
+            }
+#endif
+            for (; j < d; j++) {
                 const uint8_t *bj = b->bin + j * n;
                 double *hj = h + j * B * 2;
                 for (size_t k = 0; k < m; k++) {
@@ -673,10 +694,19 @@ static int node_split(grower *g, pending *pn, pending *a, pending *b)
     size_t nl;
     uint32_t *seg0 = w->idx; /* the children's rows are seg0[lo, hi) (exact: feature 0's) */
     if (w->bins) {
-        uint32_t *seg = w->idx + pn->lo;
-        const uint8_t *bin = w->bins->bin;
-        for (size_t k = 0; k < m; k++) w->goes_left[seg[k]] = bin[j * n + seg[k]] <= pn->split_pos;
-        nl = partition(seg, m, w->goes_left, w->tmp);
+        /* stable partition of the node's rows by their bin of the split feature */
+        uint32_t *seg = w->idx + pn->lo, *tmp = w->tmp;
+        const uint8_t *bj = w->bins->bin + j * n;
+        size_t nr = 0;
+        nl = 0;
+        for (size_t k = 0; k < m; k++) {
+            uint32_t i = seg[k];
+            if (bj[i] <= pn->split_pos)
+                seg[nl++] = i;
+            else
+                tmp[nr++] = i;
+        }
+        memcpy(seg + nl, tmp, nr * sizeof *tmp);
     } else if (g->p->max_depth >= 0 && depth >= g->p->max_depth) {
         /* both children are leaves (a stump's, say): the split feature's segment is already
          * in two parts, and the other features need not be partitioned */
