@@ -847,22 +847,29 @@ const int32_t *boost_tree_work_leaves(const boost_tree_work *w)
     return w->leaf_of;
 }
 
+static void write_node(const boost_tree *t, int id, const char *const *names, FILE *f)
+{
+    const boost_node *nd = &t->node[id];
+    fprintf(f, "%*snode %d: ", 2 * nd->depth, "", id);
+    if (nd->feature >= 0)
+        fprintf(f, "%s <= %.17g ? node %d : node %d; ",
+                names && names[nd->feature] ? names[nd->feature] : "x", nd->threshold, nd->left,
+                nd->right);
+    else
+        fprintf(f, "leaf; ");
+    fprintf(f, "%zu rows, weight %.10g, impurity %.10g, value", nd->n_samples, nd->weight,
+            nd->impurity);
+    for (int k = 0; k < t->n_values; k++)
+        fprintf(f, " %.10g", t->value[(size_t)id * (size_t)t->n_values + (size_t)k]);
+    fprintf(f, "\n");
+    if (nd->feature >= 0) { /* depth first, left first: as the tree reads */
+        write_node(t, nd->left, names, f);
+        write_node(t, nd->right, names, f);
+    }
+}
+
 int boost_tree_write(const boost_tree *t, const char *const *names, FILE *f)
 {
-    for (size_t i = 0; i < t->n_nodes; i++) {
-        const boost_node *nd = &t->node[i];
-        fprintf(f, "%*snode %zu: ", 2 * nd->depth, "", i);
-        if (nd->feature >= 0)
-            fprintf(f, "%s <= %.17g ? node %d : node %d; ",
-                    names && names[nd->feature] ? names[nd->feature] : "x", nd->threshold, nd->left,
-                    nd->right);
-        else
-            fprintf(f, "leaf; ");
-        fprintf(f, "%zu rows, weight %.10g, impurity %.10g, value", nd->n_samples, nd->weight,
-                nd->impurity);
-        for (int k = 0; k < t->n_values; k++)
-            fprintf(f, " %.10g", t->value[i * (size_t)t->n_values + (size_t)k]);
-        fprintf(f, "\n");
-    }
+    if (t->n_nodes) write_node(t, 0, names, f);
     return ferror(f) ? cm_error(CM_EIO, "cannot write the tree") : CM_OK;
 }

@@ -122,7 +122,8 @@ int boost_tree_predict_class(const boost_tree *t, const double *x, size_t stride
 size_t boost_tree_n_leaves(const boost_tree *t);
 int boost_tree_depth(const boost_tree *t);
 
-/* The tree as text, one node a line in depth-first order, indented by depth:
+/* The tree as text, one node a line, depth first (a node, its left subtree, its right
+ * subtree), indented by depth:
  *   node 0: x3 <= 0.25 ? node 1 : node 2; 400 rows, weight 400, impurity 0.49, value 0.4 0.6 */
 int boost_tree_write(const boost_tree *t, const char *const *names, FILE *f);
 
