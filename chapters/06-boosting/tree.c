@@ -388,6 +388,8 @@ static inline double wt(const grower *g, uint32_t i)
 
 /* The node's statistics summed over its rows (as scikit-learn, not from the parent's), its
  * impurity and its value. rows: the node's rows, any order. */
+static void node_set(grower *g, int id, const double *s, size_t m);
+
 static void node_init(grower *g, int id, const uint32_t *rows, size_t m)
 {
     size_t width = g->src.width;
@@ -413,6 +415,13 @@ static void node_init(grower *g, int id, const uint32_t *rows, size_t m)
             s[1 + g->xy->label[rows[k]]] += wi;
         }
     }
+    node_set(g, id, s, m);
+}
+
+/* A node's rows, weight, impurity and value from its statistics s. */
+static void node_set(grower *g, int id, const double *s, size_t m)
+{
+    size_t width = g->src.width;
     boost_node *nd = &g->t->node[id];
     nd->n_samples = m;
     nd->weight = s[0];
@@ -699,6 +708,29 @@ static int node_split(grower *g, pending *pn, pending *a, pending *b)
         const uint8_t *bj = w->bins->bin + j * n;
         size_t nr = 0;
         nl = 0;
+        if (g->p->criterion == BOOST_SQUARED && g->unit) {
+            /* GBDT: the children's sums in the same pass (what node_init would compute) */
+            const double *y = g->xy->y;
+            double sl[3] = {0}, sr[3] = {0};
+            for (size_t k = 0; k < m; k++) {
+                uint32_t i = seg[k];
+                double v = y[i];
+                if (bj[i] <= pn->split_pos) {
+                    seg[nl++] = i;
+                    sl[1] += v, sl[2] += v * v;
+                } else {
+                    tmp[nr++] = i;
+                    sr[1] += v, sr[2] += v * v;
+                }
+            }
+            memcpy(seg + nl, tmp, nr * sizeof *tmp);
+            sl[0] = (double)nl, sr[0] = (double)nr;
+            *a = (pending){.id = l, .base = seg0, .lo = pn->lo, .hi = pn->lo + nl, .feature = -1};
+            *b = (pending){.id = r, .base = seg0, .lo = pn->lo + nl, .hi = pn->hi, .feature = -1};
+            node_set(g, l, sl, nl);
+            node_set(g, r, sr, nr);
+            goto children_done;
+        }
         for (size_t k = 0; k < m; k++) {
             uint32_t i = seg[k];
             if (bj[i] <= pn->split_pos)
@@ -723,6 +755,7 @@ static int node_split(grower *g, pending *pn, pending *a, pending *b)
     *b = (pending){.id = r, .base = seg0, .lo = pn->lo + nl, .hi = pn->hi, .feature = -1};
     node_init(g, l, seg0 + a->lo, a->hi - a->lo);
     node_init(g, r, seg0 + b->lo, b->hi - b->lo);
+children_done:
     if (w->bins && !(g->p->max_depth >= 0 && depth >= g->p->max_depth)) {
         /* sum the smaller child; the larger is the parent minus it (no histogram for children
          * that are leaves by depth) */
