@@ -156,6 +156,7 @@ int boost_ada_fit(boost_ada **out, const boost_data *train, const boost_ada_para
             for (size_t i = 0; i < nt; i++) predt[i] = boost_tree_predict_class(t, test->X + i, nt);
             te = vote(a, alpha, predt, test->label, nt, sct);
         }
+        if (p->prog) progress_update(p->prog, (long)m + 1, tr);
         if (train_err) train_err[m] = tr;
         if (test_err) test_err[m] = te;
         if (r == 1) { /* a perfect learner: nothing left to boost */

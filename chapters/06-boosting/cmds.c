@@ -210,7 +210,11 @@ int boost_run_forest(const boost_opts *o)
     cm_timer tm;
     timer_start(&tm);
     boost_forest *f;
-    cm_die_status(boost_forest_fit(&f, train, &fp, r));
+    fp.prog = progress_start("forest", (long)fp.n_trees, "tree", c->quiet);
+    int st = boost_forest_fit(&f, train, &fp, r);
+    if (st != CM_OK) progress_abort(fp.prog);
+    cm_die_status(st);
+    progress_finish(fp.prog);
     double secs = timer_elapsed(&tm);
     double *pred = cm_xcalloc(test->n, sizeof *pred);
     int *cls = cm_xcalloc(test->n, sizeof *cls);
@@ -257,7 +261,11 @@ int boost_run_adaboost(const boost_opts *o)
     cm_timer tm;
     timer_start(&tm);
     boost_ada *a;
-    cm_die_status(boost_ada_fit(&a, train, &ap, NULL, tr, NULL));
+    ap.prog = progress_start("adaboost", (long)ap.rounds, "round", c->quiet);
+    int st = boost_ada_fit(&a, train, &ap, NULL, tr, NULL);
+    if (st != CM_OK) progress_abort(ap.prog);
+    cm_die_status(st);
+    progress_finish(ap.prog);
     double secs = timer_elapsed(&tm);
     /* the test error of the vote after each round, outside the timed fit (as scikit-learn's
      * staged_predict after its fit) */
@@ -311,14 +319,17 @@ int boost_run_gbdt(const boost_opts *o)
     timer_start(&tm);
     boost_gbdt *g;
     clock_t cpu0 = clock();
+    gp.prog = progress_start("gbdt", (long)gp.rounds, "round", c->quiet);
     int st = boost_gbdt_fit(&g, train, &gp, test, o->fit_only ? NULL : log + R,
                             o->fit_only ? NULL : log + 2 * R, r);
     double cpu = (double)(clock() - cpu0) / CLOCKS_PER_SEC;
+    if (st != CM_OK) progress_abort(gp.prog);
     if (st == CM_ENOTFINITE) {
         fprintf(stderr, "boosting: %s\n", cm_errmsg());
         return 3;
     }
     cm_die_status(st);
+    progress_finish(gp.prog);
     double secs = timer_elapsed(&tm);
     for (size_t m = 0; m < R; m++) log[m] = (double)m;
     if (o->fit_only) { /* the final losses only */

@@ -7,6 +7,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "boost_data.h"
+#include "progress.h"
 #include "tree.h"
 
 /* ---- random forest ------------------------------------------------------------------------- */
@@ -16,6 +17,7 @@ typedef struct {
     size_t max_features;    /* features tried per split (article: k = log2 d) */
     int bootstrap;          /* 1: each tree on n rows drawn with replacement */
     boost_tree_params tree; /* fully grown by default */
+    progress *prog;         /* NULL, or updated after each tree */
 } boost_forest_params;
 
 typedef struct {
@@ -39,9 +41,10 @@ void boost_forest_free(boost_forest *f);
 
 typedef struct {
     size_t rounds;
-    int max_depth; /* of the weak learner: 1 (stumps) by default */
-    double lr;     /* SAMME's learning rate (1: the plain algorithm) */
-    int discrete;  /* 1: the article's binary AdaBoost (alpha = 1/2 ln((1-e)/e)); 0: SAMME */
+    int max_depth;  /* of the weak learner: 1 (stumps) by default */
+    double lr;      /* SAMME's learning rate (1: the plain algorithm) */
+    int discrete;   /* 1: the article's binary AdaBoost (alpha = 1/2 ln((1-e)/e)); 0: SAMME */
+    progress *prog; /* NULL, or updated after each round with the training error */
 } boost_ada_params;
 
 typedef struct {
@@ -82,7 +85,8 @@ typedef struct {
     double subsample; /* fraction of rows drawn (without replacement) per round; 1: all */
     int max_depth;
     size_t min_samples_leaf;
-    size_t bins; /* 0: exact split search; else the histogram search with this many bins */
+    size_t bins;    /* 0: exact split search; else the histogram search with this many bins */
+    progress *prog; /* NULL, or updated after each round (with the training loss if tracked) */
 } boost_gbdt_params;
 
 typedef struct {

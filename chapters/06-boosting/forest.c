@@ -65,6 +65,7 @@ int boost_forest_fit(boost_forest **out, const boost_data *train, const boost_fo
         if (!f->tree[t]) goto done;
         f->n_trees = t + 1;
         if ((st = boost_tree_fit(f->tree[t], &xy, w, &tp, r, work)) != CM_OK) goto done;
+        if (p->prog) progress_update(p->prog, (long)t + 1, NAN);
         for (size_t i = 0; i < n; i++) {
             if (w[i] > 0) continue;
             const double *pr = boost_tree_predict(f->tree[t], train->X + i, n);

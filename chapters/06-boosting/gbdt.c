@@ -203,6 +203,7 @@ int boost_gbdt_fit(boost_gbdt **out, const boost_data *train, const boost_gbdt_p
             }
             train_loss[m + 1] = lt;
         }
+        if (p->prog) progress_update(p->prog, (long)m + 1, train_loss ? train_loss[m + 1] : NAN);
         if (test_loss && test) {
             for (size_t i = 0; i < nt; i++)
                 Ft[i] += p->lr * boost_tree_predict(t, test->X + i, nt)[0];
