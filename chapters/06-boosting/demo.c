@@ -127,9 +127,10 @@ int boost_run_figure(const boost_opts *o, boost_summary *s)
         plot_ctx ctx = plot_of(c);
         plot_path(&ctx, "fig10_2", c->plot == PLOT_PNG || c->plot == PLOT_WINDOW ? "png" : "gp", p,
                   sizeof p);
-        printf("summary: stump %.1f%%, %zu-node tree %.1f%%, AdaBoost %zu rounds %.1f%% "
-               "(400: %.1f%%); figure %s\n",
-               100 * stump, tree_nodes, 100 * big, R, 100 * te[R - 1], 100 * at400, p);
+        printf("summary: stump %.1f%%, %zu-node tree %.1f%%, AdaBoost %zu rounds %.1f%%",
+               100 * stump, tree_nodes, 100 * big, R, 100 * te[R - 1]);
+        if (R > 400) printf(" (400: %.1f%%)", 100 * at400);
+        printf("; figure %s\n", p);
     }
     free(x), free(tr), free(te);
     boost_ada_free(a);
