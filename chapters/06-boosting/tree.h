@@ -22,7 +22,9 @@
  *              parent's minus its sibling's, so that only the smaller child is summed.
  * With bins >= the number of distinct values of every feature the two find the same splits.
  *
- * Rows carry weights (AdaBoost's sample weights, a bootstrap's counts, 0 = not in the sample). */
+ * Rows carry weights (AdaBoost's sample weights, a bootstrap's counts, 0 = not in the sample).
+ * The tree: tree.c; the split scan: tree_split.c; growing: tree_grow.c; presorting and bins:
+ * tree_bins.c. */
 #ifndef BOOST_TREE_H
 #define BOOST_TREE_H
 
@@ -32,6 +34,10 @@
 #include <gsl/gsl_rng.h>
 
 typedef enum { BOOST_GINI, BOOST_ENTROPY, BOOST_SQUARED } boost_criterion;
+
+/* Values closer than this are one value: no threshold falls between them (scikit-learn's
+ * FEATURE_THRESHOLD). */
+#define BOOST_FEATURE_EPS 1e-7
 
 /* The training data as the tree engine reads them: features column by column, so that one
  * feature's values are contiguous. */

@@ -4,9 +4,6 @@
 #include <math.h>
 #include <string.h>
 
-/* Distinct values closer than this are one value (scikit-learn's FEATURE_THRESHOLD). */
-#define BOOST_FEATURE_EPS 1e-7
-
 size_t boost_stat_width(boost_criterion c, int n_classes)
 {
     return c == BOOST_SQUARED ? 3 : 1 + (size_t)n_classes;
