@@ -181,8 +181,8 @@ done:
 
 int boost_ada_predict(const boost_ada *a, const double *x, size_t stride)
 {
-    double s[256] = {0};
-    int K = a->n_classes < 256 ? a->n_classes : 256;
+    double s[BOOST_MAX_CLASSES] = {0};
+    int K = a->n_classes;
     for (size_t m = 0; m < a->rounds; m++) {
         int c = boost_tree_predict_class(a->tree[m], x, stride);
         if (a->discrete)

@@ -66,10 +66,10 @@ static int make_labels(boost_data *ds, const char *what)
     int K = 0;
     for (size_t i = 0; i < ds->n; i++) {
         double v = ds->y[i];
-        if (!(v >= 0 && v < 1000 && v == floor(v)))
+        if (!(v >= 0 && v < BOOST_MAX_CLASSES && v == floor(v)))
             return cm_error(CM_EFORMAT,
                             "%s: data row %zu (line %zu without blank lines): the label %g is not "
-                            "a class 0, 1, 2, ... (a regression target? use --criterion "
+                            "a class 0, 1, ..., 255 (a regression target? use --criterion "
                             "squared_error or --loss squared)",
                             what, i + 1, i + 2, v);
         ds->label[i] = (int)v;

@@ -9,6 +9,8 @@
 
 #include "tree.h"
 
+#define BOOST_MAX_CLASSES 256 /* class labels 0..255 (the votes are kept in arrays this long) */
+
 typedef struct {
     size_t n, d;
     double *X;     /* (d, n) column-major: X[j * n + i] */

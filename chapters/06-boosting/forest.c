@@ -102,8 +102,8 @@ done:
 
 int boost_forest_predict(const boost_forest *f, const double *x, size_t stride)
 {
-    double v[256] = {0};
-    int K = f->n_classes < 256 ? f->n_classes : 256;
+    double v[BOOST_MAX_CLASSES] = {0};
+    int K = f->n_classes;
     for (size_t t = 0; t < f->n_trees; t++) {
         const double *p = boost_tree_predict(f->tree[t], x, stride);
         for (int k = 0; k < K; k++) v[k] += p[k];
