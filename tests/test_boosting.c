@@ -490,8 +490,8 @@ START_TEST(test_golden_quick)
         ck_assert_msg(ng == nw, "golden: %s: expected %d numbers, the program printed %d", key, nw,
                       ng);
         for (int i = 0; i < nw; i++)
-            ck_assert_msg(fabs(got[i] - want[i]) <= 1e-4 * fmax(1, fabs(want[i])),
-                          "golden: %s value %d: got %.6f, expected %.6f (tolerance 1e-4, "
+            ck_assert_msg(fabs(got[i] - want[i]) <= 5e-5 * fmax(1, fabs(want[i])),
+                          "golden: %s value %d: got %.6f, expected %.6f (tolerance 5e-5, "
                           "relative above 1)",
                           key, i + 1, got[i], want[i]);
         checked++;
