@@ -1,0 +1,679 @@
+/* tree_grow.c: growing a CART tree (tree.h): the work space, the nodes waiting to be split,
+ * the exact search (per feature, over the presorted rows: tree_split.c's scan) and the
+ * histogram search (per feature, over the bins of tree_bins.c), the partition of a node's rows
+ * and the choice of the next node (depth first, or best first with max_leaves). */
+#include "tree.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
+#include "error.h"
+
+#define BOOST_PURE_EPS 2.220446049250313e-16 /* a node this pure is a leaf (sklearn's EPSILON) */
+
+/* A new leaf; its index, or -1 when memory runs out (message set). */
+static int tree_add_node(boost_tree *t, int depth)
+{
+    if (t->n_nodes == t->cap) {
+        size_t cap = 2 * t->cap;
+        boost_node *nn = realloc(t->node, cap * sizeof *nn);
+        if (!nn) return cm_error(CM_ENOMEM, "out of memory for a tree of %zu nodes", cap), -1;
+        t->node = nn;
+        double *nv = realloc(t->value, cap * (size_t)t->n_values * sizeof *nv);
+        if (!nv) return cm_error(CM_ENOMEM, "out of memory for a tree of %zu nodes", cap), -1;
+        t->value = nv;
+        t->cap = cap;
+    }
+    int id = (int)t->n_nodes++;
+    t->node[id] = (boost_node){.feature = -1, .left = -1, .right = -1, .depth = depth};
+    return id;
+}
+
+/* ---- the work space ------------------------------------------------------------------------ */
+
+/* A histogram: (d, max_bins, 1 + width) sums: [count, node statistics...] per bin, with the
+ * smallest and largest training value of each bin kept in the binning-independent arrays. */
+struct boost_tree_work {
+    const boost_xy *xy;
+    const boost_binning *bins;
+    uint32_t *order; /* exact: (d, n) presorted rows (owned unless shared) */
+    int owns_order;
+    uint32_t *idx;           /* exact: (d, n) per feature the node's rows sorted; hist: (n) rows */
+    uint32_t *tmp;           /* (n) partition buffer */
+    uint8_t *goes_left;      /* (n) */
+    double *bin_lo, *bin_hi; /* hist: (d, max_bins) smallest/largest value in each bin */
+    size_t hist_len;         /* doubles per histogram */
+    double **pool;           /* free histograms */
+    size_t n_pool, cap_pool;
+    size_t *feat;     /* (d) feature order */
+    int32_t *leaf_of; /* (n) after a fit: the leaf of each row in the sample, -1 if none */
+    double *ordered;  /* hist: (2n) a node's targets and weights gathered in row order */
+    double *scratch;  /* split scan and node statistics */
+};
+
+void boost_tree_work_free(boost_tree_work *w)
+{
+    if (!w) return;
+    if (w->owns_order) free(w->order);
+    free(w->idx);
+    free(w->tmp);
+    free(w->goes_left);
+    free(w->bin_lo);
+    free(w->bin_hi);
+    for (size_t i = 0; i < w->n_pool; i++) free(w->pool[i]);
+    free(w->pool);
+    free(w->feat);
+    free(w->scratch);
+    free(w->leaf_of);
+    free(w->ordered);
+    free(w);
+}
+
+boost_tree_work *boost_tree_work_alloc(const boost_xy *xy, const uint32_t *presorted,
+                                       const boost_binning *binning)
+{
+    size_t n = xy->n, d = xy->d;
+    boost_tree_work *w = cm_calloc(1, sizeof *w);
+    if (!w) return NULL;
+    w->xy = xy;
+    w->bins = binning;
+    size_t width = 3 + (size_t)(xy->n_classes > 0 ? xy->n_classes : 0);
+    w->tmp = cm_calloc(n, sizeof *w->tmp);
+    w->goes_left = cm_calloc(n, 1);
+    w->feat = cm_calloc(d, sizeof *w->feat);
+    w->leaf_of = cm_calloc(n, sizeof *w->leaf_of);
+    w->scratch = cm_calloc(8 * width, sizeof *w->scratch);
+    if (!w->tmp || !w->goes_left || !w->feat || !w->scratch || !w->leaf_of) goto fail;
+    if (binning) {
+        if (binning->n != n || binning->d != d) {
+            cm_error(CM_EINVAL, "binning of %zu x %zu rows for %zu x %zu data", binning->n,
+                     binning->d, n, d);
+            goto fail;
+        }
+        size_t B = binning->max_bins;
+        w->idx = cm_calloc(n, sizeof *w->idx);
+        w->ordered = cm_calloc(2 * n, sizeof *w->ordered);
+        w->bin_lo = cm_calloc(d * B, sizeof *w->bin_lo);
+        w->bin_hi = cm_calloc(d * B, sizeof *w->bin_hi);
+        if (!w->idx || !w->ordered || !w->bin_lo || !w->bin_hi) goto fail;
+        for (size_t k = 0; k < d * B; k++) w->bin_lo[k] = INFINITY, w->bin_hi[k] = -INFINITY;
+        for (size_t j = 0; j < d; j++)
+            for (size_t i = 0; i < n; i++) {
+                double x = xy->X[j * n + i];
+                size_t k = j * B + binning->bin[j * n + i];
+                if (x < w->bin_lo[k]) w->bin_lo[k] = x;
+                if (x > w->bin_hi[k]) w->bin_hi[k] = x;
+            }
+        w->hist_len = d * B * (1 + width); /* the widest statistics: a fit may use fewer */
+    } else {
+        if (presorted)
+            w->order = (uint32_t *)presorted;
+        else {
+            w->order = boost_presort(xy);
+            w->owns_order = 1;
+            if (!w->order) goto fail;
+        }
+        w->idx = cm_calloc(d * n, sizeof *w->idx);
+        if (!w->idx) goto fail;
+    }
+    return w;
+fail:
+    boost_tree_work_free(w);
+    return NULL;
+}
+
+static double *hist_get(boost_tree_work *w)
+{
+    if (w->n_pool) return w->pool[--w->n_pool];
+    return cm_calloc(w->hist_len, sizeof(double));
+}
+
+static int hist_put(boost_tree_work *w, double *h)
+{
+    if (!h) return CM_OK;
+    if (w->n_pool == w->cap_pool) {
+        size_t cap = w->cap_pool ? 2 * w->cap_pool : 16;
+        double **p = realloc(w->pool, cap * sizeof *p);
+        if (!p) {
+            free(h);
+            return cm_error(CM_ENOMEM, "out of memory for the histogram pool");
+        }
+        w->pool = p;
+        w->cap_pool = cap;
+    }
+    w->pool[w->n_pool++] = h;
+    return CM_OK;
+}
+
+/* ---- growing ------------------------------------------------------------------------------- */
+
+/* A node waiting to be split: its rows are seg [lo, hi) of the index arrays. */
+typedef struct {
+    int id;
+    const uint32_t *base; /* the array whose [lo, hi) holds the node's rows */
+    size_t lo, hi;
+    double *hist;     /* histogram search: the node's histogram */
+    int feature;      /* the best split found, -1 if none */
+    size_t split_pos; /* exact: rows [lo, lo + pos] go left; hist: bins <= pos go left */
+    double threshold, improvement;
+} pending;
+
+typedef struct {
+    boost_tree *t;
+    const boost_xy *xy;
+    const double *w;
+    const boost_tree_params *p;
+    gsl_rng *rng;
+    boost_tree_work *work;
+    boost_stat_src src;
+    double W_total;
+    size_t hs;      /* histogram search: statistics per bin in the exact search's layout
+                     * ([W, S] for the squared error: Q is not needed to rank splits) */
+    size_t hstride; /* doubles per histogram entry: [count, W, S] or [count, S] with unit
+                     * weights (squared error); [count, W, c_k] (classification) */
+    size_t hlen;    /* doubles in one histogram: d * max_bins * hstride */
+    int unit;       /* every row in the sample has weight 1 (GBDT): W is the count */
+} grower;
+
+static inline double wt(const grower *g, uint32_t i)
+{
+    return g->w ? g->w[i] : 1.0;
+}
+
+/* The node's statistics summed over its rows (as scikit-learn, not from the parent's), its
+ * impurity and its value. rows: the node's rows, any order. */
+static void node_set(grower *g, int id, const double *s, size_t m);
+
+static void node_init(grower *g, int id, const uint32_t *rows, size_t m)
+{
+    size_t width = g->src.width;
+    double *s = g->work->scratch + 6 * width;
+    memset(s, 0, width * sizeof *s);
+    const double *y = g->xy->y, *w = g->w;
+    if (g->p->criterion == BOOST_SQUARED && g->unit) { /* GBDT's trees: every weight 1 */
+        double S = 0, Q = 0;
+        for (size_t k = 0; k < m; k++) {
+            double v = y[rows[k]];
+            S += v, Q += v * v;
+        }
+        s[0] = (double)m, s[1] = S, s[2] = Q;
+    } else if (g->p->criterion == BOOST_SQUARED) {
+        for (size_t k = 0; k < m; k++) {
+            double wi = w ? w[rows[k]] : 1.0, v = y[rows[k]];
+            s[0] += wi, s[1] += wi * v, s[2] += wi * v * v;
+        }
+    } else {
+        for (size_t k = 0; k < m; k++) {
+            double wi = w ? w[rows[k]] : 1.0;
+            s[0] += wi;
+            s[1 + g->xy->label[rows[k]]] += wi;
+        }
+    }
+    node_set(g, id, s, m);
+}
+
+/* A node's rows, weight, impurity and value from its statistics s. */
+static void node_set(grower *g, int id, const double *s, size_t m)
+{
+    size_t width = g->src.width;
+    boost_node *nd = &g->t->node[id];
+    nd->n_samples = m;
+    nd->weight = s[0];
+    nd->impurity = boost_impurity(g->p->criterion, s, width);
+    double *v = g->t->value + (size_t)id * (size_t)g->t->n_values;
+    if (g->p->criterion == BOOST_SQUARED)
+        v[0] = s[1] / s[0];
+    else
+        for (int k = 0; k < g->t->n_values; k++) v[k] = s[1 + k] / s[0];
+}
+
+/* The node's statistics (as node_init left them) into s. */
+static void node_stats(const grower *g, const uint32_t *rows, size_t m, double *s)
+{
+    size_t width = g->src.width;
+    memset(s, 0, width * sizeof *s);
+    for (size_t k = 0; k < m; k++) {
+        uint32_t i = rows[k];
+        double wi = wt(g, i);
+        s[0] += wi;
+        if (g->p->criterion == BOOST_SQUARED) {
+            s[1] += wi * g->xy->y[i];
+            s[2] += wi * g->xy->y[i] * g->xy->y[i];
+        } else {
+            s[1 + g->xy->label[i]] += wi;
+        }
+    }
+}
+
+/* The histogram of rows[0..m): per feature and bin, [count, statistics]. Built feature by
+ * feature (one feature's histogram, 256 bins, stays in the L1 cache) from the rows' targets
+ * gathered once into a contiguous array (LightGBM's "ordered gradients"). */
+static void hist_build(const grower *g, const uint32_t *rows, size_t m, double *h)
+{
+    const boost_binning *b = g->work->bins;
+    size_t n = b->n, d = b->d, B = b->max_bins, stride = g->hstride;
+    memset(h, 0, g->hlen * sizeof *h);
+    double *og = g->work->ordered, *ow = g->work->ordered + n;
+    if (g->p->criterion == BOOST_SQUARED) {
+        for (size_t k = 0; k < m; k++) og[k] = g->xy->y[rows[k]];
+        if (g->unit) { /* the hot loop of a GBDT on large data: [count, S] per bin */
+            size_t j = 0;
+#ifdef __SSE2__
+            /* speed (measured: 10 to 15% off a whole GBDT fit of the benchmark; checked against
+             * the exact search by boost_check_hist_exact): [count, S] added as one
+             * vector of two doubles, and two features per pass so that the two chains of
+             * additions do not wait on each other */
+            for (; j + 1 < d; j += 2) {
+                const uint8_t *b0 = b->bin + j * n, *b1 = b0 + n;
+                double *h0 = h + j * B * 2, *h1 = h0 + B * 2;
+                for (size_t k = 0; k < m; k++) {
+                    uint32_t i = rows[k];
+                    __m128d v = _mm_set_pd(og[k], 1.0);
+                    double *e0 = h0 + 2 * (size_t)b0[i], *e1 = h1 + 2 * (size_t)b1[i];
+                    _mm_storeu_pd(e0, _mm_add_pd(_mm_loadu_pd(e0), v));
+                    _mm_storeu_pd(e1, _mm_add_pd(_mm_loadu_pd(e1), v));
+                }
+            }
+#endif
+            for (; j < d; j++) {
+                const uint8_t *bj = b->bin + j * n;
+                double *hj = h + j * B * 2;
+                for (size_t k = 0; k < m; k++) {
+                    double *e = hj + 2 * (size_t)bj[rows[k]];
+                    e[0] += 1;
+                    e[1] += og[k];
+                }
+            }
+            return;
+        }
+        for (size_t k = 0; k < m; k++) ow[k] = wt(g, rows[k]), og[k] *= ow[k];
+        for (size_t j = 0; j < d; j++) { /* [count, W, S] per bin */
+            const uint8_t *bj = b->bin + j * n;
+            double *hj = h + j * B * 3;
+            for (size_t k = 0; k < m; k++) {
+                double *e = hj + 3 * (size_t)bj[rows[k]];
+                e[0] += 1;
+                e[1] += ow[k];
+                e[2] += og[k];
+            }
+        }
+        return;
+    }
+    for (size_t j = 0; j < d; j++) { /* [count, W, c_0 .. c_K-1] per bin */
+        const uint8_t *bj = b->bin + j * n;
+        double *hj = h + j * B * stride;
+        for (size_t k = 0; k < m; k++) {
+            uint32_t i = rows[k];
+            double wi = wt(g, i);
+            double *e = hj + stride * (size_t)bj[i];
+            e[0] += 1;
+            e[1] += wi;
+            e[2 + (size_t)g->xy->label[i]] += wi;
+        }
+    }
+}
+
+/* A histogram entry's statistics in the layout of the exact search ([W, S] or [W, c_k]):
+ * with unit weights the squared error's entries are [count, S] and W is the count. */
+static inline void hist_stats(const grower *g, const double *e, double *out)
+{
+    if (g->unit && g->p->criterion == BOOST_SQUARED) {
+        out[0] = e[0];
+        out[1] = e[1];
+        return;
+    }
+    for (size_t t = 0; t < g->hs; t++) out[t] = e[1 + t];
+}
+
+/* The best split of one feature from the node's histogram: bins <= *pos go left. */
+static int hist_best_split(const grower *g, const double *h, size_t j, const double *node, size_t m,
+                           size_t *pos, double *proxy)
+{
+    size_t width = g->src.width, stride = g->hstride, B = g->work->bins->max_bins;
+    size_t nb = g->work->bins->n_bins[j];
+    double *left = g->work->scratch, *right = left + width, *st = left + 7 * width;
+    memset(left, 0, width * sizeof *left);
+    size_t n_left = 0;
+    double best = -INFINITY;
+    int found = 0;
+    const double *hj = h + j * B * stride;
+    for (size_t b = 0; b + 1 < nb; b++) {
+        const double *e = hj + b * stride;
+        if (e[0] == 0) continue; /* an empty bin moves nothing: same split as the last one */
+        n_left += (size_t)e[0];
+        hist_stats(g, e, st);
+        for (size_t t = 0; t < g->hs; t++) left[t] += st[t];
+        if (n_left == m) break;
+        if (n_left < g->p->min_samples_leaf) continue;
+        if (m - n_left < g->p->min_samples_leaf) break;
+        for (size_t t = 0; t < g->hs; t++) right[t] = node[t] - left[t];
+        if (left[0] <= 0 || right[0] <= 0) continue;
+        double v = boost_split_proxy(g->p->criterion, left, right, width);
+        if (v > best) {
+            best = v;
+            *pos = b;
+            found = 1;
+        }
+    }
+    *proxy = best;
+    return found;
+}
+
+/* midpoint as scikit-learn: a / 2 + b / 2 (no overflow), or a when rounding lands it on b */
+static double midpoint(double a, double b)
+{
+    double t = a / 2.0 + b / 2.0;
+    if (t == b || !isfinite(t)) t = a;
+    return t;
+}
+
+/* Decides whether node pn is a leaf, and if not finds its best split (pn->feature >= 0). */
+static void node_find_split(grower *g, pending *pn)
+{
+    boost_tree_work *w = g->work;
+    const boost_tree_params *p = g->p;
+    boost_node *nd = &g->t->node[pn->id];
+    size_t m = pn->hi - pn->lo, n = g->xy->n, d = g->xy->d, width = g->src.width;
+    pn->feature = -1;
+    if ((p->max_depth >= 0 && nd->depth >= p->max_depth) || m < p->min_samples_split ||
+        m < 2 * p->min_samples_leaf || nd->impurity <= BOOST_PURE_EPS)
+        return;
+    double *node = w->scratch + 2 * width, *lbest = w->scratch + 4 * width;
+    if (!w->bins) {
+        node_stats(g, w->idx + pn->lo, m, node); /* feature 0's segment: any order will do */
+    } else { /* the histogram's totals, so that left + right sum as the scan sums */
+        const double *e = pn->hist;
+        size_t stride = g->hstride;
+        double *st = w->scratch + 7 * width;
+        memset(node, 0, width * sizeof *node);
+        for (size_t b = 0; b < w->bins->n_bins[0]; b++) {
+            hist_stats(g, e + b * stride, st);
+            for (size_t t = 0; t < g->hs; t++) node[t] += st[t];
+        }
+    }
+    size_t mf = p->max_features && p->max_features < d ? p->max_features : d;
+    for (size_t j = 0; j < d; j++) w->feat[j] = j;
+    double best = -INFINITY;
+    size_t visited = 0;
+    for (size_t f = 0; f < d && visited < mf; f++) {
+        if (mf < d) { /* a random feature among those not drawn yet (Fisher-Yates) */
+            size_t r = f + (size_t)gsl_rng_uniform_int(g->rng, (unsigned long)(d - f));
+            size_t tmp = w->feat[f];
+            w->feat[f] = w->feat[r], w->feat[r] = tmp;
+        }
+        size_t j = w->feat[f];
+        size_t pos;
+        double proxy;
+        int ok;
+        if (w->bins) {
+            ok = hist_best_split(g, pn->hist, j, node, m, &pos, &proxy);
+            /* a feature with one occupied bin is constant here: not counted */
+            if (!ok) {
+                const double *hj = pn->hist + j * w->bins->max_bins * g->hstride;
+                size_t occupied = 0;
+                for (size_t b = 0; b < w->bins->n_bins[j]; b++) occupied += hj[b * g->hstride] > 0;
+                if (occupied <= 1) continue;
+            }
+        } else {
+            const uint32_t *rows = w->idx + j * n + pn->lo;
+            const double *x = g->xy->X + j * n;
+            if (x[rows[m - 1]] <= x[rows[0]] + BOOST_FEATURE_EPS) continue; /* constant here */
+            ok = boost_best_split_sorted(&g->src, rows, m, x, g->w, node, p->min_samples_leaf,
+                                         w->scratch, &pos, &proxy);
+        }
+        visited++;
+        if (ok && proxy > best) {
+            best = proxy;
+            pn->feature = (int)j;
+            pn->split_pos = pos;
+        }
+    }
+    if (pn->feature < 0) return;
+    size_t j = (size_t)pn->feature;
+    /* the threshold, and the children's statistics to weigh the decrease */
+    double *right = lbest + width;
+    if (w->bins) {
+        size_t B = w->bins->max_bins, stride = g->hstride, b = pn->split_pos, b2 = b + 1;
+        const double *hj = pn->hist + j * B * stride;
+        while (hj[b2 * stride] == 0) b2++; /* the next occupied bin */
+        pn->threshold = midpoint(w->bin_hi[j * B + b], w->bin_lo[j * B + b2]);
+        memset(lbest, 0, width * sizeof *lbest);
+        double *st = w->scratch + 7 * width;
+        for (size_t k = 0; k <= b; k++) {
+            hist_stats(g, hj + k * stride, st);
+            for (size_t t = 0; t < g->hs; t++) lbest[t] += st[t];
+        }
+    } else {
+        const uint32_t *rows = w->idx + j * n + pn->lo;
+        const double *x = g->xy->X + j * n;
+        pn->threshold = midpoint(x[rows[pn->split_pos]], x[rows[pn->split_pos + 1]]);
+        node_stats(g, rows, pn->split_pos + 1, lbest);
+    }
+    for (size_t t = 0; t < width; t++) right[t] = node[t] - lbest[t];
+    double W = node[0];
+    /* the weighted impurity decrease of scikit-learn's min_impurity_decrease,
+     *   W / W_total (imp - W_L / W imp_L - W_R / W imp_R);
+     * for the squared error W imp - W_L imp_L - W_R imp_R = S_L^2/W_L + S_R^2/W_R - S^2/W,
+     * which needs no sum of squares (the histogram does not keep one) */
+    if (p->criterion == BOOST_SQUARED) {
+        double pr = boost_split_proxy(p->criterion, lbest, right, width);
+        pn->improvement = (pr - node[1] * node[1] / W) / g->W_total;
+    } else {
+        double il = boost_impurity(p->criterion, lbest, width),
+               ir = boost_impurity(p->criterion, right, width);
+        pn->improvement = W / g->W_total * (nd->impurity - lbest[0] / W * il - right[0] / W * ir);
+    }
+    if (pn->improvement + BOOST_PURE_EPS < p->min_impurity_decrease) pn->feature = -1;
+}
+
+/* Stable partition of seg[0..m) by goes_left; returns the left count. */
+static size_t partition(uint32_t *seg, size_t m, const uint8_t *goes_left, uint32_t *tmp)
+{
+    size_t nl = 0, nr = 0;
+    for (size_t k = 0; k < m; k++) {
+        uint32_t i = seg[k];
+        if (goes_left[i])
+            seg[nl++] = i;
+        else
+            tmp[nr++] = i;
+    }
+    memcpy(seg + nl, tmp, nr * sizeof *tmp);
+    return nl;
+}
+
+/* Splits pn into two new nodes; their pending records into *a (left) and *b (right). */
+static int node_split(grower *g, pending *pn, pending *a, pending *b)
+{
+    boost_tree_work *w = g->work;
+    size_t n = g->xy->n, d = g->xy->d, m = pn->hi - pn->lo, j = (size_t)pn->feature;
+    int depth = g->t->node[pn->id].depth + 1;
+    int l = tree_add_node(g->t, depth), r = l >= 0 ? tree_add_node(g->t, depth) : -1;
+    if (r < 0) return CM_ENOMEM;
+    boost_node *nd = &g->t->node[pn->id];
+    nd->feature = (int)j;
+    nd->threshold = pn->threshold;
+    nd->left = l;
+    nd->right = r;
+    size_t nl;
+    uint32_t *seg0 = w->idx; /* the children's rows are seg0[lo, hi) (exact: feature 0's) */
+    if (w->bins) {
+        /* stable partition of the node's rows by their bin of the split feature */
+        uint32_t *seg = w->idx + pn->lo, *tmp = w->tmp;
+        const uint8_t *bj = w->bins->bin + j * n;
+        size_t nr = 0;
+        nl = 0;
+        if (g->p->criterion == BOOST_SQUARED && g->unit) {
+            /* GBDT: the children's sums in the same pass (what node_init would compute) */
+            const double *y = g->xy->y;
+            double sl[3] = {0}, sr[3] = {0};
+            for (size_t k = 0; k < m; k++) {
+                uint32_t i = seg[k];
+                double v = y[i];
+                if (bj[i] <= pn->split_pos) {
+                    seg[nl++] = i;
+                    sl[1] += v, sl[2] += v * v;
+                } else {
+                    tmp[nr++] = i;
+                    sr[1] += v, sr[2] += v * v;
+                }
+            }
+            memcpy(seg + nl, tmp, nr * sizeof *tmp);
+            sl[0] = (double)nl, sr[0] = (double)nr;
+            *a = (pending){.id = l, .base = seg0, .lo = pn->lo, .hi = pn->lo + nl, .feature = -1};
+            *b = (pending){.id = r, .base = seg0, .lo = pn->lo + nl, .hi = pn->hi, .feature = -1};
+            node_set(g, l, sl, nl);
+            node_set(g, r, sr, nr);
+            goto children_done;
+        }
+        for (size_t k = 0; k < m; k++) {
+            uint32_t i = seg[k];
+            if (bj[i] <= pn->split_pos)
+                seg[nl++] = i;
+            else
+                tmp[nr++] = i;
+        }
+        memcpy(seg + nl, tmp, nr * sizeof *tmp);
+    } else if (g->p->max_depth >= 0 && depth >= g->p->max_depth) {
+        /* both children are leaves (a stump's, say): the split feature's segment is already
+         * in two parts, and the other features need not be partitioned */
+        nl = pn->split_pos + 1;
+        seg0 = w->idx + j * n;
+    } else {
+        const uint32_t *rows = w->idx + j * n + pn->lo;
+        for (size_t k = 0; k < m; k++) w->goes_left[rows[k]] = k <= pn->split_pos;
+        nl = 0;
+        for (size_t f = 0; f < d; f++)
+            nl = partition(w->idx + f * n + pn->lo, m, w->goes_left, w->tmp);
+    }
+    *a = (pending){.id = l, .base = seg0, .lo = pn->lo, .hi = pn->lo + nl, .feature = -1};
+    *b = (pending){.id = r, .base = seg0, .lo = pn->lo + nl, .hi = pn->hi, .feature = -1};
+    node_init(g, l, seg0 + a->lo, a->hi - a->lo);
+    node_init(g, r, seg0 + b->lo, b->hi - b->lo);
+children_done:
+    if (w->bins && !(g->p->max_depth >= 0 && depth >= g->p->max_depth)) {
+        /* sum the smaller child; the larger is the parent minus it (no histogram for children
+         * that are leaves by depth) */
+        pending *small = nl <= m - nl ? a : b, *large = small == a ? b : a;
+        small->hist = hist_get(w);
+        if (!small->hist) return CM_ENOMEM;
+        hist_build(g, w->idx + small->lo, small->hi - small->lo, small->hist);
+        large->hist = pn->hist;
+        pn->hist = NULL;
+        for (size_t k = 0; k < g->hlen; k++) large->hist[k] -= small->hist[k];
+    }
+    return CM_OK;
+}
+
+int boost_tree_fit(boost_tree *t, const boost_xy *xy, const double *w, const boost_tree_params *p,
+                   gsl_rng *rng, boost_tree_work *work)
+{
+    size_t n = xy->n, d = xy->d;
+    if (p->criterion != BOOST_SQUARED && (!xy->label || xy->n_classes < 1))
+        return cm_error(CM_EINVAL, "a classification tree needs labels");
+    if (p->criterion == BOOST_SQUARED && !xy->y)
+        return cm_error(CM_EINVAL, "a regression tree needs targets");
+    if (p->max_features && p->max_features < d && !rng)
+        return cm_error(CM_EINVAL, "max_features < d needs a random number generator");
+    int n_values = p->criterion == BOOST_SQUARED ? 1 : xy->n_classes;
+    if (t->n_values != n_values || t->d != d)
+        return cm_error(CM_ESHAPE, "tree of %d values on %zu features for %d values on %zu",
+                        t->n_values, t->d, n_values, d);
+    t->n_nodes = 0;
+    grower g = {.t = t, .xy = xy, .w = w, .p = p, .rng = rng, .work = work};
+    g.src = (boost_stat_src){.criterion = p->criterion,
+                             .width = boost_stat_width(p->criterion, xy->n_classes),
+                             .label = xy->label,
+                             .y = xy->y};
+    g.unit = 1;
+    for (size_t i = 0; w && i < n && g.unit; i++) g.unit = w[i] == 0 || w[i] == 1;
+    g.hs = p->criterion == BOOST_SQUARED ? 2 : g.src.width;
+    g.hstride = p->criterion == BOOST_SQUARED ? (g.unit ? 2 : 3) : 1 + g.src.width;
+    g.hlen = work->bins ? d * work->bins->max_bins * g.hstride : 0;
+    /* the rows in the sample, in each feature's sorted order (exact) or in row order (hist) */
+    size_t m = 0;
+    if (work->bins) {
+        for (size_t i = 0; i < n; i++)
+            if (wt(&g, (uint32_t)i) > 0) work->idx[m++] = (uint32_t)i;
+    } else {
+        for (size_t j = 0; j < d; j++) {
+            m = 0;
+            for (size_t k = 0; k < n; k++) {
+                uint32_t i = work->order[j * n + k];
+                if (wt(&g, i) > 0) work->idx[j * n + m++] = i;
+            }
+        }
+    }
+    if (m == 0) return cm_error(CM_EINVAL, "no rows with a positive weight to grow a tree on");
+    g.W_total = 0;
+    for (size_t i = 0; i < n; i++) g.W_total += wt(&g, (uint32_t)i) > 0 ? wt(&g, (uint32_t)i) : 0;
+    int root = tree_add_node(t, 0);
+    if (root < 0) return CM_ENOMEM;
+    node_init(&g, root, work->idx, m);
+    /* the frontier: a stack (depth first, left child first) or, with max_leaves, the node with
+     * the largest impurity decrease first */
+    size_t cap = 64, top = 0;
+    pending *stack = cm_calloc(cap, sizeof *stack);
+    if (!stack) return CM_ENOMEM;
+    int st = CM_OK;
+    pending r0 = {.id = root, .base = work->idx, .lo = 0, .hi = m, .feature = -1};
+    for (size_t i = 0; i < n; i++) work->leaf_of[i] = -1;
+    if (work->bins) {
+        r0.hist = hist_get(work);
+        if (!r0.hist) {
+            free(stack);
+            return CM_ENOMEM;
+        }
+        hist_build(&g, work->idx, m, r0.hist);
+    }
+    node_find_split(&g, &r0);
+    stack[top++] = r0;
+    size_t leaves = 1;
+    while (top > 0 && st == CM_OK) {
+        size_t pick = top - 1;
+        if (p->max_leaves)
+            for (size_t k = 0; k < top; k++)
+                if (stack[k].feature >= 0 &&
+                    (stack[pick].feature < 0 || stack[k].improvement > stack[pick].improvement))
+                    pick = k;
+        pending pn = stack[pick];
+        stack[pick] = stack[--top];
+        if (pn.feature < 0 || (p->max_leaves && leaves >= p->max_leaves)) { /* a leaf */
+            for (size_t k = pn.lo; k < pn.hi; k++) work->leaf_of[pn.base[k]] = pn.id;
+            st = hist_put(work, pn.hist);
+            continue;
+        }
+        pending a = {.hist = NULL}, b = {.hist = NULL};
+        st = node_split(&g, &pn, &a, &b);
+        if (st != CM_OK) {
+            free(pn.hist), free(a.hist), free(b.hist);
+            break;
+        }
+        st = hist_put(work, pn.hist);
+        leaves++;
+        node_find_split(&g, &a);
+        node_find_split(&g, &b);
+        if (top + 2 > cap) {
+            pending *ns = realloc(stack, 2 * cap * sizeof *ns);
+            if (!ns) {
+                st = cm_error(CM_ENOMEM, "out of memory growing a tree");
+                hist_put(work, a.hist), hist_put(work, b.hist);
+                break;
+            }
+            stack = ns, cap *= 2;
+        }
+        stack[top++] = b; /* the left child on top: grown first */
+        stack[top++] = a;
+    }
+    while (top > 0) hist_put(work, stack[--top].hist);
+    free(stack);
+    return st;
+}
+
+const int32_t *boost_tree_work_leaves(const boost_tree_work *w)
+{
+    return w->leaf_of;
+}
