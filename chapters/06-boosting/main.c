@@ -193,20 +193,7 @@ int main(int argc, char **argv)
             cm_die("unexpected option (see --help)");
         }
     }
-    if (optind < argc) {
-        for (int i = 0; subs[i]; i++)
-            if (!strcmp(argv[optind], subs[i]))
-                cm_die("'%s' must come first: boosting %s [OPTIONS]", subs[i], subs[i]);
-        cm_die("unexpected argument '%s' (see --help)", argv[optind]);
-    }
-    if (c.help) {
-        usage();
-        return 0;
-    }
-    if (c.version) {
-        printf("boosting %s\n", CM_VERSION);
-        return 0;
-    }
+    cli_common_finish(&c, argc, argv, subs, usage);
     cli_print_config(stdout, &c, c.data ? c.data : "data/ and ESL 10.2 (generated)");
     if (!sub) return boost_run_demo(&o);
     if (!strcmp(sub, "figure")) return boost_run_figure(&o, NULL);
