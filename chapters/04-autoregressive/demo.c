@@ -69,7 +69,7 @@ int ar_run_demo(const ar_opts *o)
                res[i].train_nll, res[i].test_nll);
     }
     printf("  %-30s %10s %10s %10s\n", "VAE (chapter 03)", "-", "-",
-           "see chapter 03: bin/vae eval (importance-weighted NLL, same split)");
+           "(from chapter 03: run `bin/vae eval`; importance-weighted NLL)");
     if (!c->quiet) {
         const char *ext = c->plot == PLOT_PNG || c->plot == PLOT_WINDOW ? "png" : "gp";
         printf("figures: %s/samples_<model>.%s, %s/completion_<model>.%s, %s/nll.%s\n", c->out, ext,
