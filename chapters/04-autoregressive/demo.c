@@ -62,9 +62,14 @@ int ar_run_demo(const ar_opts *o)
             snprintf(name, sizeof name, "FVSBN");
         else if (s->kind == AR_NADE)
             snprintf(name, sizeof name, "NADE (H %zu)", s->hidden[0]);
-        else
-            snprintf(name, sizeof name, "MADE (%zu%s, %zu ordering%s)", s->hidden[0],
-                     s->n_hidden > 1 ? ",..." : "", s->orderings, s->orderings > 1 ? "s" : "");
+        else {
+            char hs[40] = "";
+            for (size_t l = 0, used = 0; l < s->n_hidden && used < sizeof hs; l++)
+                used +=
+                    (size_t)snprintf(hs + used, sizeof hs - used, l ? ",%zu" : "%zu", s->hidden[l]);
+            snprintf(name, sizeof name, "MADE (%s, %zu ordering%s)", hs, s->orderings,
+                     s->orderings > 1 ? "s" : "");
+        }
         printf("  %-30s %10zu %10.4f %10.4f\n", name, ar_model_n_formula(models[i]),
                res[i].train_nll, res[i].test_nll);
     }
