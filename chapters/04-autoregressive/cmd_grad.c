@@ -125,11 +125,15 @@ int ar_run_bench(const ar_opts *o)
                         .quiet = 1};
     ar_train_result res;
     int st = ar_train(m, d->Xtr, NULL, &cfg, r, &res);
-    if (st == CM_ENOTFINITE) {
+    if (st != CM_OK) {
+        gsl_rng_free(r);
+        ar_model_free(m);
+        free(order);
+        ar_data_free(d);
+        if (st != CM_ENOTFINITE) cm_die_status(st);
         fprintf(stderr, "%s: bench: %s\n", cm_progname(), cm_errmsg());
         return 3;
     }
-    cm_die_status(st);
     char line[512];
     ar_model_describe(m, line, sizeof line);
     printf("bench: %s\n", line);

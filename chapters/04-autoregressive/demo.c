@@ -41,7 +41,16 @@ int ar_run_demo(const ar_opts *o)
         const char *label = ar_kind_name(kinds[i]);
         printf("%s:\n", label);
         int st = ar_train_run(o, &specs[i], d, label, label, 1, &models[i], &res[i]);
-        if (st) return st;
+        if (st) { /* diverged (message printed): free what the earlier models hold */
+            for (size_t j = 0; j < i; j++) {
+                ar_train_result_free(&res[j]);
+                ar_model_free(models[j]);
+            }
+            plot_fig_free(f);
+            free(order);
+            ar_data_free(d);
+            return st;
+        }
         ar_write_samples(o, models[i], d, label, AR_GRID, c->seed);
         ar_write_completion(o, models[i], d, label, c->seed);
         double *x = cm_xcalloc((size_t)res[i].epochs_run, sizeof(double));

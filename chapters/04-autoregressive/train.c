@@ -97,5 +97,6 @@ done:
     adam_free(&opt);
     batcher_free(&bt);
     cm_matrix_free(Xb);
+    if (st != CM_OK) ar_train_result_free(res); /* the numbers (bad_step, ...) stay */
     return st;
 }

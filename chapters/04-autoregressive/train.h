@@ -34,7 +34,8 @@ typedef struct {
 } ar_train_result;
 
 /* CM_OK, CM_ENOTFINITE ("loss is nan at step N (epoch E)", res->bad_step set) or another error.
- * Free the curves with ar_train_result_free. Xte may be NULL (no evaluation). */
+ * After CM_OK free the curves with ar_train_result_free (on an error they are already freed).
+ * Xte may be NULL (no evaluation). */
 int ar_train(ar_model *m, const gsl_matrix *Xtr, const gsl_matrix *Xte, const ar_train_cfg *cfg,
              gsl_rng *r, ar_train_result *res);
 void ar_train_result_free(ar_train_result *res);
