@@ -188,8 +188,9 @@ void ar_made_forward(ar_made *m, const gsl_matrix *X, size_t k, gsl_matrix *Z)
     for (size_t l = 0; l <= L; l++) {
         gsl_matrix_view W = params_matrix(m->p, m->iW[l]);
         gsl_vector_view b = params_vector(m->p, m->ib[l]);
-        gsl_matrix_memcpy(m->Wm[l], &W.matrix);
-        gsl_matrix_mul_elements(m->Wm[l], m->masks[k * (L + 1) + l]);
+        const double *w = W.matrix.data, *mk = m->masks[k * (L + 1) + l]->data;
+        double *wm = m->Wm[l]->data; /* W . M in one pass (all three are contiguous) */
+        for (size_t i = 0; i < m->Wm[l]->size1 * m->Wm[l]->size2; i++) wm[i] = w[i] * mk[i];
         gsl_matrix_view in = l ? cm_matrix_rows(m->act[l - 1], B) : (gsl_matrix_view){0};
         const gsl_matrix *inp = l ? &in.matrix : X;
         if (l == L) {
@@ -218,8 +219,9 @@ void ar_made_backward(ar_made *m, const gsl_matrix *X, const gsl_matrix *dZ, gsl
         /* forward: y = x (W . M)^T + b, so dW += (dy^T x) . M, db += sum dy, dx = dy (W . M) */
         gsl_matrix_set_zero(m->gW[l]);
         dense_backward(inp, m->Wm[l], dy, din, m->gW[l], &db.vector);
-        gsl_matrix_mul_elements(m->gW[l], m->masks[m->cur * (L + 1) + l]);
-        gsl_matrix_add(&dW.matrix, m->gW[l]);
+        const double *g = m->gW[l]->data, *mk = m->masks[m->cur * (L + 1) + l]->data;
+        double *dw = dW.matrix.data; /* dW += gW . M in one pass */
+        for (size_t i = 0; i < m->gW[l]->size1 * m->gW[l]->size2; i++) dw[i] += g[i] * mk[i];
         if (l > 0) { /* forward: h^{l-1} = relu(pre): dpre = dh where h > 0 */
             const double *h = in.matrix.data;
             double *dh = din->data;

@@ -65,7 +65,7 @@ int ar_train(ar_model *m, const gsl_matrix *Xtr, const gsl_matrix *Xte, const ar
                               isnan(L) ? "nan" : "inf", step, e + 1);
                 goto done;
             }
-            gnorm = params_grad_norm(m->p);
+            if (seen + mb == Xtr->size1) gnorm = params_grad_norm(m->p); /* the log's: last batch */
             adam_step(&opt, m->p->data, m->p->grad);
             sum += L * (double)mb;
             seen += mb;
