@@ -70,13 +70,14 @@ END_TEST
 /* ---- helpers ------------------------------------------------------------------------------ */
 
 /* A model of kind k on D variables with a random ordering (seeded), random weights of scale w. */
-static ar_model *random_model(ar_kind k, size_t D, size_t cap, size_t K, unsigned long seed,
-                              double w, size_t *order)
+static ar_model *random_model_conn(ar_kind k, size_t D, size_t cap, size_t K, unsigned long seed,
+                                   double w, size_t *order, ar_connectivity conn)
 {
     gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(r, seed);
     ar_ordering_random(r, order, D);
-    ar_spec s = {.kind = k, .D = D, .orderings = K, .order = order, .mask_seed = seed + 7};
+    ar_spec s = {
+        .kind = k, .D = D, .orderings = K, .order = order, .mask_seed = seed + 7, .conn = conn};
     if (k == AR_NADE) s.n_hidden = 1, s.hidden[0] = 9;
     if (k == AR_MADE) s.n_hidden = 2, s.hidden[0] = 13, s.hidden[1] = 11;
     ar_model *m = ar_model_alloc(&s, cap);
@@ -86,19 +87,28 @@ static ar_model *random_model(ar_kind k, size_t D, size_t cap, size_t K, unsigne
     return m;
 }
 
+static ar_model *random_model(ar_kind k, size_t D, size_t cap, size_t K, unsigned long seed,
+                              double w, size_t *order)
+{
+    return random_model_conn(k, D, cap, K, seed, w, order, AR_CONN_RANDOM);
+}
+
 /* ---- the article's properties ------------------------------------------------------------- */
 
 /* The logit of x_v may depend only on the x_u before v in the ordering: perturbing input u
  * leaves every z_v with pos[v] <= pos[u] bit-for-bit unchanged, for every pair (u, v) and every
  * ordering, for all three models (MADE by its masks, the others by construction). And the
- * dependence is real: a fair share of the allowed pairs do change. */
+ * dependence is real: a fair share of the allowed pairs do change. MADE is checked with random
+ * and with even hidden degrees. */
 START_TEST(test_autoregressive_property)
 {
     const size_t D = 12, B = 3;
-    for (int kind = 0; kind < AR_N_KINDS; kind++) {
+    for (int c = 0; c < AR_N_KINDS + 1; c++) {
         size_t order[12];
+        int kind = c < AR_N_KINDS ? c : AR_MADE;
         size_t K = kind == AR_MADE ? 4 : 1;
-        ar_model *m = random_model((ar_kind)kind, D, B, K, 11 + kind, 1.0, order);
+        ar_model *m = random_model_conn((ar_kind)kind, D, B, K, 11 + c, 1.0, order,
+                                        c == AR_N_KINDS ? AR_CONN_EVEN : AR_CONN_RANDOM);
         gsl_matrix *X = cm_matrix_calloc(B, D), *Z0 = cm_matrix_calloc(B, D),
                    *Z1 = cm_matrix_calloc(B, D);
         tu_fill(X->data, B * D, 0.9, 0.3); /* varied inputs, so that no ReLU is idle by chance */
@@ -141,11 +151,12 @@ START_TEST(test_autoregressive_property)
 END_TEST
 
 /* MADE's masks follow the article's rule from the degrees, for every ordering and layer; the
- * degrees lie in {min of the previous layer, ..., D-1}; the orderings are permutations. */
-START_TEST(test_made_masks_follow_degrees)
+ * degrees lie in {min of the previous layer, ..., D-1} (with the even connectivity: lo, lo+1, ...
+ * in turn); the orderings are permutations. */
+static void check_made_masks(ar_connectivity conn)
 {
     const size_t D = 9, hid[3] = {10, 7, 12}, K = 3;
-    ar_made *m = ar_made_alloc(D, hid, 3, K, NULL, 99, 2);
+    ar_made *m = ar_made_alloc(D, hid, 3, K, NULL, conn, 99, 2);
     ck_assert_ptr_nonnull(m);
     for (size_t k = 0; k < K; k++) {
         const size_t *o = m->orders + k * D;
@@ -168,6 +179,10 @@ START_TEST(test_made_masks_follow_degrees)
                     ck_assert_msg(cur[j] >= lo && cur[j] <= D - 1,
                                   "ordering %zu layer %zu unit %zu: degree %zu outside %zu..%zu", k,
                                   l, j, cur[j], lo, D - 1);
+                    if (conn == AR_CONN_EVEN)
+                        ck_assert_msg(cur[j] == lo + j % (D - lo),
+                                      "even: layer %zu unit %zu has degree %zu, not %zu", l, j,
+                                      cur[j], lo + j % (D - lo));
                 }
                 for (size_t i = 0; i < nprev; i++) {
                     double want = l < 3 ? (cur[j] >= prev[i]) : (pos[j] + 1 > prev[i]);
@@ -184,6 +199,12 @@ START_TEST(test_made_masks_follow_degrees)
         }
     }
     ar_made_free(m);
+}
+
+START_TEST(test_made_masks_follow_degrees)
+{
+    check_made_masks(AR_CONN_RANDOM);
+    check_made_masks(AR_CONN_EVEN);
 }
 END_TEST
 

@@ -55,8 +55,8 @@ void ar_made_build_masks(ar_made *m, size_t k)
     /* END EXERCISE */
 }
 
-/* Draws ordering k (k > 0: random) and its hidden degrees, m^l(j) uniform on
- * {min_i m^{l-1}(i), ..., D-1}. */
+/* Draws ordering k (k > 0: random) and its hidden degrees on {lo = min_i m^{l-1}(i), ..., D-1}:
+ * uniform at random, or evenly in turn (lo, lo+1, ..., D-1, lo, ...). */
 static void draw_connectivity(ar_made *m, size_t k, gsl_rng *r)
 {
     const size_t D = m->D;
@@ -66,7 +66,8 @@ static void draw_connectivity(ar_made *m, size_t k, gsl_rng *r)
     for (size_t l = 0; l < m->L; l++) {
         size_t *deg = degrees_of(m, k, l), next_lo = D;
         for (size_t j = 0; j < m->hidden[l]; j++) {
-            deg[j] = lo + gsl_rng_uniform_int(r, D - lo); /* lo .. D-1 */
+            deg[j] = lo + (m->conn == AR_CONN_EVEN ? j % (D - lo)
+                                                   : gsl_rng_uniform_int(r, D - lo)); /* lo..D-1 */
             if (deg[j] < next_lo) next_lo = deg[j];
         }
         lo = next_lo;
@@ -74,7 +75,7 @@ static void draw_connectivity(ar_made *m, size_t k, gsl_rng *r)
 }
 
 ar_made *ar_made_alloc(size_t D, const size_t *hidden, size_t L, size_t K, const size_t *order0,
-                       unsigned long mask_seed, size_t cap)
+                       ar_connectivity conn, unsigned long mask_seed, size_t cap)
 {
     if (D < 2 || L < 1 || L > AR_MADE_MAX_LAYERS || K < 1 || cap < 1) {
         cm_error(CM_EINVAL, "MADE: needs D >= 2 (got %zu), 1 to %d hidden layers (got %zu), K >= 1",
@@ -89,7 +90,7 @@ ar_made *ar_made_alloc(size_t D, const size_t *hidden, size_t L, size_t K, const
     ar_made *m = cm_calloc(1, sizeof *m);
     gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
     if (!m || !r) goto fail;
-    m->D = D, m->L = L, m->K = K, m->mask_seed = mask_seed, m->cap = cap;
+    m->D = D, m->L = L, m->K = K, m->mask_seed = mask_seed, m->cap = cap, m->conn = conn;
     size_t tot = 0;
     for (size_t l = 0; l < L; l++) tot += (m->hidden[l] = hidden[l]);
     m->orders = cm_calloc(K * D, sizeof(size_t));

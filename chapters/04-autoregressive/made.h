@@ -3,7 +3,8 @@
  * every unit gets a degree, and a connection survives only where it cannot carry information
  * from a variable to a logit of a variable at or before it in the ordering.
  *     degrees: m^0(v) = pos[v] + 1 (1..D) for the inputs; m^l(j) drawn uniformly from
- *              {min_i m^{l-1}(i), ..., D - 1} for hidden layer l (so no unit is cut off)
+ *              {min_i m^{l-1}(i), ..., D - 1} for hidden layer l (so no unit is cut off), or,
+ *              with the even connectivity, spread over that range in turn: lo + j mod (D - lo)
  *     hidden:  M^l[j, i] = 1[m^l(j) >= m^{l-1}(i)]      (torch.nn.Linear weight is out x in)
  *     output:  M^out[v, j] = 1[m^0(v) > m^L(j)]
  *     h^l = relu(h^{l-1} (W^l . M^l)^T + b^l),   z = h^L (W^out . M^out)^T + b^out
@@ -25,11 +26,15 @@
 
 #define AR_MADE_MAX_LAYERS 8 /* hidden layers */
 
+/* How the hidden units get their degrees: drawn at random (the article's), or spread evenly. */
+typedef enum { AR_CONN_RANDOM, AR_CONN_EVEN } ar_connectivity;
+
 typedef struct {
     size_t D, L;                       /* variables, hidden layers */
     size_t hidden[AR_MADE_MAX_LAYERS]; /* H_1 .. H_L */
     size_t K;                          /* orderings */
     unsigned long mask_seed;
+    ar_connectivity conn;
     size_t *orders;     /* (K, D) */
     size_t *pos;        /* (K, D) their inverses: m^0(v) = pos[v] + 1 */
     size_t *degrees;    /* (K, H_1 + ... + H_L) m^l(j) of the hidden units */
@@ -45,9 +50,10 @@ typedef struct {
 } ar_made;
 
 /* hidden: L sizes (1 <= L <= AR_MADE_MAX_LAYERS); K orderings; order0: ordering 0 (NULL: raster
- * order). NULL on failure, message set (D < 2, a zero size). */
+ * order); conn: how hidden degrees are assigned. NULL on failure, message set (D < 2, a zero
+ * size). */
 ar_made *ar_made_alloc(size_t D, const size_t *hidden, size_t L, size_t K, const size_t *order0,
-                       unsigned long mask_seed, size_t cap);
+                       ar_connectivity conn, unsigned long mask_seed, size_t cap);
 void ar_made_free(ar_made *m);
 void ar_made_init(ar_made *m, gsl_rng *r);              /* torch.nn.Linear's default */
 size_t ar_made_n_connected(const ar_made *m, size_t k); /* weights kept by ordering k's masks */

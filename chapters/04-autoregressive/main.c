@@ -35,6 +35,7 @@ static void usage(void)
            "  --hidden LIST     hidden units: NADE one size [64]; MADE one size per layer,\n"
            "                    comma-separated, e.g. 256 or 128,128 [256]\n"
            "  --orderings K     MADE: train with K orderings (masks), average p(x) over them [1]\n"
+           "  --connectivity C  MADE: hidden degrees drawn at random, or spread evenly [random]\n"
            "  --ordering FILE   the ordering of the variables: a permutation of 0..D-1 (blank- or\n"
            "                    comma-separated) [raster order 0, 1, ..., D-1]\n"
            "  --no-binarize     use the data's values as they are (each must be 0 or 1)\n"
@@ -54,7 +55,8 @@ enum {
     O_ORDERING,
     O_NOBIN,
     O_LOAD,
-    O_SAMPLES
+    O_SAMPLES,
+    O_CONN
 };
 
 int main(int argc, char **argv)
@@ -68,12 +70,14 @@ int main(int argc, char **argv)
                                          {"hidden", required_argument, 0, O_HIDDEN},
                                          {"orderings", required_argument, 0, O_ORDERINGS},
                                          {"ordering", required_argument, 0, O_ORDERING},
+                                         {"connectivity", required_argument, 0, O_CONN},
                                          {"no-binarize", no_argument, 0, O_NOBIN},
                                          {"load", required_argument, 0, O_LOAD},
                                          {"samples", required_argument, 0, O_SAMPLES},
                                          CLI_COMMON_LONGOPTS,
                                          {0, 0, 0, 0}};
     static const char *const models[] = {"fvsbn", "nade", "made", NULL};
+    static const char *const conns[] = {"random", "even", NULL}; /* as ar_connectivity */
     cli_common c;
     cli_common_defaults(&c, "autoregressive");
     ar_opts o;
@@ -107,6 +111,9 @@ int main(int argc, char **argv)
             break;
         case O_ORDERINGS:
             o.orderings = (size_t)cli_long("--orderings", optarg, 1, 1000);
+            break;
+        case O_CONN:
+            o.connectivity = cli_choice("--connectivity", optarg, conns);
             break;
         case O_ORDERING:
             o.ordering_file = optarg;
@@ -147,6 +154,8 @@ int main(int argc, char **argv)
     }
     if (o.orderings > 1 && o.model >= 0 && o.model != AR_MADE)
         cm_die("--orderings: only MADE trains with several orderings (--model made)");
+    if (o.connectivity != AR_CONN_RANDOM && o.model >= 0 && o.model != AR_MADE)
+        cm_die("--connectivity: only MADE has hidden degrees (--model made)");
     if (o.n_hidden && o.model == AR_FVSBN) cm_die("--hidden: FVSBN has no hidden layer");
     if (sub && !strcmp(sub, "bench") && o.model == AR_FVSBN)
         cm_die("bench: --model nade or made (the benchmark of the issue)");

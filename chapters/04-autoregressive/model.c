@@ -61,7 +61,7 @@ ar_model *ar_model_alloc(const ar_spec *s, size_t cap)
         break;
     default:
         if (!(m->made = ar_made_alloc(s->D, s->hidden, s->n_hidden, s->orderings, m->order0,
-                                      s->mask_seed, cap)))
+                                      s->conn, s->mask_seed, cap)))
             goto fail;
         m->p = m->made->p;
     }
@@ -127,9 +127,10 @@ void ar_model_describe(const ar_model *m, char *buf, size_t len)
             wts += m->made->masks[l]->size1 * m->made->masks[l]->size2;
         snprintf(
             buf, len,
-            "MADE, D = %zu, hidden %s, %zu ordering%s: %zu parameters (article: sum of "
+            "MADE, D = %zu, hidden %s, %zu ordering%s%s: %zu parameters (article: sum of "
             "in x out + out per layer = %zu%s); ordering 0's masks keep %zu of the %zu weights",
-            D, hs, m->K, m->K > 1 ? "s" : "", m->p->size, n,
+            D, hs, m->K, m->K > 1 ? "s" : "",
+            m->spec.conn == AR_CONN_EVEN ? ", even connectivity" : "", m->p->size, n,
             m->spec.n_hidden == 1 ? ", 2DH + D + H with one layer" : "",
             ar_made_n_connected(m->made, 0), wts);
     }
@@ -261,7 +262,8 @@ int ar_spec_to_hparams(const ar_spec *s, hparams *h)
         (st = hparams_set_long(h, "D", (long)s->D)) ||
         (st = hparams_set_str(h, "hidden", s->n_hidden ? buf : "none")) ||
         (st = hparams_set_long(h, "orderings", (long)s->orderings)) ||
-        (st = hparams_set_long(h, "mask_seed", (long)s->mask_seed)))
+        (st = hparams_set_long(h, "mask_seed", (long)s->mask_seed)) ||
+        (st = hparams_set_str(h, "connectivity", s->conn == AR_CONN_EVEN ? "even" : "random")))
         return st;
     size_t *o = cm_calloc(s->D, sizeof(size_t));
     if (!o) return CM_ENOMEM;
@@ -305,6 +307,13 @@ int ar_spec_from_hparams(const hparams *h, const char *dir, ar_spec *s, size_t *
                         K);
     s->kind = (ar_kind)kind, s->D = (size_t)D, s->orderings = (size_t)K;
     s->mask_seed = (unsigned long)seed;
+    const char *conn;
+    if (hparams_get_str(h, "connectivity", &conn) == CM_OK) {
+        if (strcmp(conn, "random") && strcmp(conn, "even"))
+            return cm_error(CM_EFORMAT, "checkpoint %s: connectivity '%s' is not random or even",
+                            dir, conn);
+        s->conn = strcmp(conn, "even") ? AR_CONN_RANDOM : AR_CONN_EVEN;
+    }
     char why[256];
     if (strcmp(hid, "none") && (st = ar_parse_hidden(hid, s->hidden, &s->n_hidden))) {
         snprintf(why, sizeof why, "%s", cm_errmsg());

@@ -25,6 +25,7 @@ typedef struct {
     size_t hidden[AR_MADE_MAX_LAYERS]; /* hidden sizes */
     size_t orderings;                  /* MADE: K (others 1) */
     unsigned long mask_seed;           /* MADE: draws orderings 1..K-1 and the degrees */
+    ar_connectivity conn;              /* MADE: random (default) or even hidden degrees */
     const size_t *order;               /* (D) ordering 0, or NULL for raster order (not owned) */
 } ar_spec;
 
@@ -68,7 +69,8 @@ double ar_model_nll(ar_model *m, const gsl_matrix *X);
  * x_{o_d} ~ Bernoulli(sigmoid(z_{o_d})) given everything before it. */
 void ar_model_sample(ar_model *m, gsl_matrix *X, size_t n_given, size_t k, gsl_rng *r);
 
-/* The spec as hparams ("model", "D", "hidden", "orderings", "mask_seed", "ordering"), and
+/* The spec as hparams ("model", "D", "hidden", "orderings", "mask_seed", "ordering",
+ * "connectivity" (random or even; missing: random)), and
  * back (order_buf (D) receives the ordering; CM_EFORMAT naming the key on a bad value). */
 int ar_spec_to_hparams(const ar_spec *s, hparams *h);
 int ar_spec_from_hparams(const hparams *h, const char *dir, ar_spec *s, size_t *order_buf,

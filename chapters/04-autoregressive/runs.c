@@ -67,6 +67,7 @@ ar_spec ar_spec_from_opts(const ar_opts *o, ar_kind kind, size_t D, size_t *orde
         else
             s.hidden[0] = AR_MADE_HIDDEN;
         s.orderings = o->orderings ? o->orderings : 1;
+        s.conn = (ar_connectivity)o->connectivity;
     }
     return s;
 }

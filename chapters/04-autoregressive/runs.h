@@ -23,6 +23,7 @@ typedef struct {
     size_t batch;                                /* 0: the default */
     size_t hidden[AR_MADE_MAX_LAYERS], n_hidden; /* 0 layers: the model's default */
     size_t orderings;                            /* 0: 1 */
+    int connectivity;                            /* MADE: AR_CONN_RANDOM or AR_CONN_EVEN */
     const char *ordering_file;
     int no_binarize;
     long samples;          /* sample: how many images (<= 0: 64) */
