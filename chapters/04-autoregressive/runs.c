@@ -149,10 +149,12 @@ void ar_write_samples(const ar_opts *o, ar_model *m, const ar_data *d, const cha
     gsl_matrix *S = cm_matrix_calloc(n_samples, m->D);
     if (!S) cm_die_status(CM_ENOMEM);
     gsl_rng *r = ar_rng_seeded(seed);
-    for (size_t i0 = 0; i0 < n_samples; i0 += m->cap) {
-        size_t B = n_samples - i0 < m->cap ? n_samples - i0 : m->cap;
+    /* one ordering: whole chunks at once; a mixture of K: each sample picks its component k
+     * uniformly, then is drawn from p_k (one row at a time) */
+    size_t chunk = m->K > 1 ? 1 : m->cap;
+    for (size_t i0 = 0; i0 < n_samples; i0 += chunk) {
+        size_t B = n_samples - i0 < chunk ? n_samples - i0 : chunk;
         gsl_matrix_view X = gsl_matrix_submatrix(S, i0, 0, B, m->D);
-        /* a mixture of K orderings: pick one component per chunk, then sample from it */
         size_t k = m->K > 1 ? gsl_rng_uniform_int(r, m->K) : 0;
         ar_model_sample(m, &X.matrix, 0, k, r);
     }
