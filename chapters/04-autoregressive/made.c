@@ -89,7 +89,8 @@ ar_made *ar_made_alloc(size_t D, const size_t *hidden, size_t L, size_t K, const
         }
     ar_made *m = cm_calloc(1, sizeof *m);
     gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-    if (!m || !r) goto fail;
+    if (!r) cm_error(CM_ENOMEM, "out of memory for MADE's random generator");
+    if (!m || !r) goto fail; /* cm_calloc has said why for m */
     m->D = D, m->L = L, m->K = K, m->mask_seed = mask_seed, m->cap = cap, m->conn = conn;
     size_t tot = 0;
     for (size_t l = 0; l < L; l++) tot += (m->hidden[l] = hidden[l]);
@@ -133,7 +134,6 @@ ar_made *ar_made_alloc(size_t D, const size_t *hidden, size_t L, size_t K, const
     gsl_rng_free(r);
     return m;
 fail:
-    if (!cm_errmsg()[0]) cm_error(CM_ENOMEM, "out of memory for MADE");
     if (r) gsl_rng_free(r);
     ar_made_free(m);
     return NULL;
