@@ -80,9 +80,12 @@ def bern_logp(z, x):
     return -torch.nn.functional.binary_cross_entropy_with_logits(z, x, reduction="none").sum(1)
 
 
-def compare(name, c, logp, loss, params):
+def compare(name, c, logp, loss, params, logits=None):
     report(f"{name} log p(x) per row {tuple(logp.shape)}", rel_err_each(c("logp"), logp.detach()),
            TOL_LOGP)
+    if logits is not None:
+        report(f"{name} logits {tuple(logits.shape)}", rel_err(c("logits"), logits.detach()),
+               TOL_LOGP)
     report(f"{name} loss", rel_err(c("loss"), loss.detach()), TOL_LOGP)
     loss.backward()
     for t, p in params.items():
@@ -121,14 +124,16 @@ def nade(tmp, rng, X, order, H=32):
     x = torch.tensor(X)
     a = ct.expand(B, H)  # a_1 = c
     logp = torch.zeros(B, dtype=torch.float64)
+    zs = [None] * D
     for d in range(D):
         v = int(order[d])
         h = torch.sigmoid(a)
-        z = bt[v] + h @ Vt[v]  # logit of x_{o_d}
+        z = zs[v] = bt[v] + h @ Vt[v]  # logit of x_{o_d}
         logp = logp - torch.nn.functional.binary_cross_entropy_with_logits(
             z, x[:, v], reduction="none")
         a = a + x[:, v:v + 1] * Wt[v]  # a_{d+1} = a_d + W_{:,o_d} x_{o_d}
-    compare("nade", c, logp, -logp.mean(), {"W": Wt, "c": ct, "V": Vt, "b": bt})
+    compare("nade", c, logp, -logp.mean(), {"W": Wt, "c": ct, "V": Vt, "b": bt},
+            torch.stack(zs, 1))
     return 0
 
 
