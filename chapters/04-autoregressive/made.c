@@ -191,7 +191,9 @@ void ar_made_forward(ar_made *m, const gsl_matrix *X, size_t k, gsl_matrix *Z)
         gsl_vector_view b = params_vector(m->p, m->ib[l]);
         const double *w = W.matrix.data, *mk = m->masks[k * (L + 1) + l]->data;
         double *wm = m->Wm[l]->data; /* W . M in one pass (all three are contiguous) */
-        for (size_t i = 0; i < m->Wm[l]->size1 * m->Wm[l]->size2; i++) wm[i] = w[i] * mk[i];
+        const size_t nw = m->Wm[l]->size1 * m->Wm[l]->size2;
+#pragma omp simd
+        for (size_t i = 0; i < nw; i++) wm[i] = w[i] * mk[i];
         gsl_matrix_view in = l ? cm_matrix_rows(m->act[l - 1], B) : (gsl_matrix_view){0};
         const gsl_matrix *inp = l ? &in.matrix : X;
         if (l == L) {
@@ -200,7 +202,9 @@ void ar_made_forward(ar_made *m, const gsl_matrix *X, size_t k, gsl_matrix *Z)
             gsl_matrix_view h = cm_matrix_rows(m->act[l], B);
             dense_forward(inp, m->Wm[l], &b.vector, &h.matrix);
             double *hd = h.matrix.data; /* rows are contiguous: the workspace has H_l columns */
-            for (size_t i = 0; i < B * m->hidden[l]; i++) hd[i] = hd[i] > 0.0 ? hd[i] : 0.0;
+            const size_t nh = B * m->hidden[l];
+#pragma omp simd
+            for (size_t i = 0; i < nh; i++) hd[i] = hd[i] > 0.0 ? hd[i] : 0.0;
         }
     }
 }
@@ -222,12 +226,15 @@ void ar_made_backward(ar_made *m, const gsl_matrix *X, const gsl_matrix *dZ, gsl
         dense_backward(inp, m->Wm[l], dy, din, m->gW[l], &db.vector);
         const double *g = m->gW[l]->data, *mk = m->masks[m->cur * (L + 1) + l]->data;
         double *dw = dW.matrix.data; /* dW += gW . M in one pass */
-        for (size_t i = 0; i < m->gW[l]->size1 * m->gW[l]->size2; i++) dw[i] += g[i] * mk[i];
+        const size_t nw = m->gW[l]->size1 * m->gW[l]->size2;
+#pragma omp simd
+        for (size_t i = 0; i < nw; i++) dw[i] += g[i] * mk[i];
         if (l > 0) { /* forward: h^{l-1} = relu(pre): dpre = dh where h > 0 */
             const double *h = in.matrix.data;
             double *dh = din->data;
-            for (size_t i = 0; i < B * m->hidden[l - 1]; i++)
-                if (!(h[i] > 0.0)) dh[i] = 0.0;
+            const size_t nh = B * m->hidden[l - 1];
+#pragma omp simd
+            for (size_t i = 0; i < nh; i++) dh[i] = h[i] > 0.0 ? dh[i] : 0.0;
         }
     }
 }

@@ -4,7 +4,9 @@
  * One row at a time: a step of the recurrence touches one row of W and of V (H numbers each).
  * The dot products and the axpy updates go through level-1 BLAS (cblas_ddot, cblas_daxpy),
  * whose vectorized kernels made the forward pass 1.5x and the backward pass 1.4x faster than
- * the plain loops at -O2 (D = H = 64, measured); the sigmoid's exp is then most of the time. */
+ * the plain loops at -O2 (D = H = 64, measured); the sigmoids go through common/vecmath.h
+ * (glibc's vector math library), and the element-wise loop of the backward pass is an omp simd
+ * loop. */
 #include "nade.h"
 
 #include <math.h>
@@ -14,6 +16,7 @@
 
 #include "error.h"
 #include "init.h"
+#include "vecmath.h"
 
 ar_nade *ar_nade_alloc(size_t D, size_t H, const size_t *order, size_t cap)
 {
@@ -91,7 +94,7 @@ void ar_nade_forward(ar_nade *m, const gsl_matrix *X, gsl_matrix *Z)
             if (d > 0 && x[m->order[d - 1]] == 0.0)
                 memcpy(h, h - H, H * sizeof(double));
             else
-                for (size_t j = 0; j < H; j++) h[j] = sigm(a[j]);
+                vm_sigmoid(a, h, H); /* common/vecmath.h: several at a time */
             /* z_{o_d} = b_{o_d} + V_{o_d,:} h_d */
             z[v] = b[v] + cblas_ddot((int)H, V + v * H, 1, h, 1);
             /* a_{d+1} = a_d + W_{:,o_d} x_{o_d} */
@@ -125,7 +128,8 @@ void ar_nade_backward(ar_nade *m, const gsl_matrix *X, const gsl_matrix *dZ)
             cblas_daxpy((int)H, g, h, 1, dV + v * H, 1);
             /* forward: a_{d+1} = a_d + W_{:,o_d} x_{o_d} (and every later a) */
             if (x[v] != 0.0) cblas_daxpy((int)H, x[v], acc, 1, dW + v * H, 1);
-            /* forward: h_d = sigmoid(a_d): dL/da_d = (g V_{o_d,:}) h_d (1 - h_d) */
+                /* forward: h_d = sigmoid(a_d): dL/da_d = (g V_{o_d,:}) h_d (1 - h_d) */
+#pragma omp simd
             for (size_t j = 0; j < H; j++) acc[j] += g * Vv[j] * h[j] * (1.0 - h[j]);
         }
         /* forward: a_1 = c, and c is in every a_d */
