@@ -1,0 +1,240 @@
+/* made.c: MADE's masks, forward and backward passes (see made.h). */
+#include "made.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dense.h"
+#include "error.h"
+#include "init.h"
+#include "matrix.h"
+#include "ordering.h"
+
+static size_t layer_in(const ar_made *m, size_t l)
+{
+    return l == 0 ? m->D : m->hidden[l - 1];
+}
+
+static size_t layer_out(const ar_made *m, size_t l)
+{
+    return l == m->L ? m->D : m->hidden[l];
+}
+
+/* The hidden degrees of ordering k, layer l (0-based hidden layer). */
+static size_t *degrees_of(const ar_made *m, size_t k, size_t l)
+{
+    size_t off = 0, tot = 0;
+    for (size_t i = 0; i < m->L; i++) {
+        if (i < l) off += m->hidden[i];
+        tot += m->hidden[i];
+    }
+    return m->degrees + k * tot + off;
+}
+
+void ar_made_build_masks(ar_made *m, size_t k)
+{
+    const size_t D = m->D, L = m->L;
+    size_t *pos = m->pos + k * D;
+    ar_ordering_inverse(m->orders + k * D, D, pos);
+    /* BEGIN EXERCISE autoregressive-3: MADE's masks from the degrees */
+    for (size_t l = 0; l <= L; l++) {
+        gsl_matrix *M = m->masks[k * (L + 1) + l];
+        const size_t *dprev = l > 0 ? degrees_of(m, k, l - 1) : NULL;
+        for (size_t j = 0; j < M->size1; j++)
+            for (size_t i = 0; i < M->size2; i++) {
+                size_t in_deg = l == 0 ? pos[i] + 1 : dprev[i]; /* m^{l-1}(i); m^0(v) = pos+1 */
+                int keep;
+                if (l < L) /* hidden: M^l[j,i] = 1[m^l(j) >= m^{l-1}(i)] */
+                    keep = degrees_of(m, k, l)[j] >= in_deg;
+                else /* output: M^out[v,j] = 1[m^0(v) > m^L(j)] */
+                    keep = pos[j] + 1 > in_deg;
+                gsl_matrix_set(M, j, i, keep ? 1.0 : 0.0);
+            }
+    }
+    /* END EXERCISE */
+}
+
+/* Draws ordering k (k > 0: random) and its hidden degrees on {lo = min_i m^{l-1}(i), ..., D-1}:
+ * uniform at random, or evenly in turn (lo, lo+1, ..., D-1, lo, ...). */
+static void draw_connectivity(ar_made *m, size_t k, gsl_rng *r)
+{
+    const size_t D = m->D;
+    size_t *o = m->orders + k * D;
+    if (k > 0) ar_ordering_random(r, o, D);
+    size_t lo = 1; /* min over the inputs of m^0 = pos + 1 */
+    for (size_t l = 0; l < m->L; l++) {
+        size_t *deg = degrees_of(m, k, l), next_lo = D;
+        for (size_t j = 0; j < m->hidden[l]; j++) {
+            deg[j] = lo + (m->conn == AR_CONN_EVEN ? j % (D - lo)
+                                                   : gsl_rng_uniform_int(r, D - lo)); /* lo..D-1 */
+            if (deg[j] < next_lo) next_lo = deg[j];
+        }
+        lo = next_lo;
+    }
+}
+
+ar_made *ar_made_alloc(size_t D, const size_t *hidden, size_t L, size_t K, const size_t *order0,
+                       ar_connectivity conn, unsigned long mask_seed, size_t cap)
+{
+    if (D < 2 || L < 1 || L > AR_MADE_MAX_LAYERS || K < 1 || cap < 1) {
+        cm_error(CM_EINVAL, "MADE: needs D >= 2 (got %zu), 1 to %d hidden layers (got %zu), K >= 1",
+                 D, AR_MADE_MAX_LAYERS, L);
+        return NULL;
+    }
+    for (size_t l = 0; l < L; l++)
+        if (hidden[l] == 0) {
+            cm_error(CM_EINVAL, "MADE: hidden layer %zu has 0 units", l + 1);
+            return NULL;
+        }
+    ar_made *m = cm_calloc(1, sizeof *m);
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    if (!r) cm_error(CM_ENOMEM, "out of memory for MADE's random generator");
+    if (!m || !r) goto fail; /* cm_calloc has said why for m */
+    m->D = D, m->L = L, m->K = K, m->mask_seed = mask_seed, m->cap = cap, m->conn = conn;
+    size_t tot = 0;
+    for (size_t l = 0; l < L; l++) tot += (m->hidden[l] = hidden[l]);
+    m->orders = cm_calloc(K * D, sizeof(size_t));
+    m->pos = cm_calloc(K * D, sizeof(size_t));
+    m->degrees = cm_calloc(K * tot, sizeof(size_t));
+    m->masks = cm_calloc(K * (L + 1), sizeof(gsl_matrix *));
+    m->Wm = cm_calloc(L + 1, sizeof(gsl_matrix *));
+    m->gW = cm_calloc(L + 1, sizeof(gsl_matrix *));
+    m->act = cm_calloc(L, sizeof(gsl_matrix *));
+    m->dact = cm_calloc(L, sizeof(gsl_matrix *));
+    if (!m->orders || !m->pos || !m->degrees || !m->masks || !m->Wm || !m->gW || !m->act ||
+        !m->dact || !(m->p = params_alloc()))
+        goto fail;
+    for (size_t l = 0; l <= L; l++) {
+        char name[PARAMS_NAME_LEN];
+        snprintf(name, sizeof name, "layers.%zu.weight", l);
+        if ((m->iW[l] = params_declare2(m->p, name, layer_out(m, l), layer_in(m, l))) < 0)
+            goto fail;
+        snprintf(name, sizeof name, "layers.%zu.bias", l);
+        if ((m->ib[l] = params_declare1(m->p, name, layer_out(m, l))) < 0) goto fail;
+        if (!(m->Wm[l] = cm_matrix_calloc(layer_out(m, l), layer_in(m, l)))) goto fail;
+        if (!(m->gW[l] = cm_matrix_calloc(layer_out(m, l), layer_in(m, l)))) goto fail;
+        for (size_t k = 0; k < K; k++)
+            if (!(m->masks[k * (L + 1) + l] = cm_matrix_calloc(layer_out(m, l), layer_in(m, l))))
+                goto fail;
+        if (l < L && (!(m->act[l] = cm_matrix_calloc(cap, hidden[l])) ||
+                      !(m->dact[l] = cm_matrix_calloc(cap, hidden[l]))))
+            goto fail;
+    }
+    if (params_commit(m->p) != CM_OK) goto fail;
+    if (order0)
+        memcpy(m->orders, order0, D * sizeof(size_t));
+    else
+        ar_ordering_identity(m->orders, D);
+    gsl_rng_set(r, mask_seed);
+    for (size_t k = 0; k < K; k++) {
+        draw_connectivity(m, k, r);
+        ar_made_build_masks(m, k);
+    }
+    gsl_rng_free(r);
+    return m;
+fail:
+    if (r) gsl_rng_free(r);
+    ar_made_free(m);
+    return NULL;
+}
+
+void ar_made_free(ar_made *m)
+{
+    if (!m) return;
+    params_free(m->p);
+    if (m->masks)
+        for (size_t i = 0; i < m->K * (m->L + 1); i++) cm_matrix_free(m->masks[i]);
+    for (size_t l = 0; l <= m->L; l++) {
+        if (m->Wm) cm_matrix_free(m->Wm[l]);
+        if (m->gW) cm_matrix_free(m->gW[l]);
+        if (l < m->L && m->act) cm_matrix_free(m->act[l]);
+        if (l < m->L && m->dact) cm_matrix_free(m->dact[l]);
+    }
+    free(m->masks);
+    free(m->Wm);
+    free(m->gW);
+    free(m->act);
+    free(m->dact);
+    free(m->orders);
+    free(m->pos);
+    free(m->degrees);
+    free(m);
+}
+
+void ar_made_init(ar_made *m, gsl_rng *r)
+{
+    for (size_t l = 0; l <= m->L; l++) {
+        size_t in = layer_in(m, l), out = layer_out(m, l);
+        init_torch_default(r, params_ptr(m->p, m->iW[l]), out * in, in);
+        init_torch_default(r, params_ptr(m->p, m->ib[l]), out, in);
+    }
+}
+
+size_t ar_made_n_connected(const ar_made *m, size_t k)
+{
+    size_t n = 0;
+    for (size_t l = 0; l <= m->L; l++) {
+        const gsl_matrix *M = m->masks[k * (m->L + 1) + l];
+        for (size_t i = 0; i < M->size1 * M->size2; i++) n += M->data[i] != 0.0;
+    }
+    return n;
+}
+
+/* h^l = relu(h^{l-1} (W^l . M^l)^T + b^l) for the hidden layers, z = h^L (W . M)^T + b. */
+void ar_made_forward(ar_made *m, const gsl_matrix *X, size_t k, gsl_matrix *Z)
+{
+    const size_t B = X->size1, L = m->L;
+    m->cur = k;
+    for (size_t l = 0; l <= L; l++) {
+        gsl_matrix_view W = params_matrix(m->p, m->iW[l]);
+        gsl_vector_view b = params_vector(m->p, m->ib[l]);
+        const double *w = W.matrix.data, *mk = m->masks[k * (L + 1) + l]->data;
+        double *wm = m->Wm[l]->data; /* W . M in one pass (all three are contiguous) */
+        const size_t nw = m->Wm[l]->size1 * m->Wm[l]->size2;
+#pragma omp simd
+        for (size_t i = 0; i < nw; i++) wm[i] = w[i] * mk[i];
+        gsl_matrix_view in = l ? cm_matrix_rows(m->act[l - 1], B) : (gsl_matrix_view){0};
+        const gsl_matrix *inp = l ? &in.matrix : X;
+        if (l == L) {
+            dense_forward(inp, m->Wm[l], &b.vector, Z);
+        } else {
+            gsl_matrix_view h = cm_matrix_rows(m->act[l], B);
+            dense_forward(inp, m->Wm[l], &b.vector, &h.matrix);
+            double *hd = h.matrix.data; /* rows are contiguous: the workspace has H_l columns */
+            const size_t nh = B * m->hidden[l];
+#pragma omp simd
+            for (size_t i = 0; i < nh; i++) hd[i] = hd[i] > 0.0 ? hd[i] : 0.0;
+        }
+    }
+}
+
+void ar_made_backward(ar_made *m, const gsl_matrix *X, const gsl_matrix *dZ, gsl_matrix *dX)
+{
+    const size_t B = X->size1, L = m->L;
+    for (size_t l = L + 1; l-- > 0;) {
+        gsl_matrix_view in = l ? cm_matrix_rows(m->act[l - 1], B) : (gsl_matrix_view){0};
+        const gsl_matrix *inp = l ? &in.matrix : X;
+        gsl_matrix_view dY = l < L ? cm_matrix_rows(m->dact[l], B) : (gsl_matrix_view){0};
+        const gsl_matrix *dy = l < L ? &dY.matrix : dZ;
+        gsl_matrix_view dIn = l ? cm_matrix_rows(m->dact[l - 1], B) : (gsl_matrix_view){0};
+        gsl_matrix *din = l ? &dIn.matrix : dX;
+        gsl_vector_view db = params_grad_vector(m->p, m->ib[l]);
+        gsl_matrix_view dW = params_grad_matrix(m->p, m->iW[l]);
+        /* forward: y = x (W . M)^T + b, so dW += (dy^T x) . M, db += sum dy, dx = dy (W . M) */
+        gsl_matrix_set_zero(m->gW[l]);
+        dense_backward(inp, m->Wm[l], dy, din, m->gW[l], &db.vector);
+        const double *g = m->gW[l]->data, *mk = m->masks[m->cur * (L + 1) + l]->data;
+        double *dw = dW.matrix.data; /* dW += gW . M in one pass */
+        const size_t nw = m->gW[l]->size1 * m->gW[l]->size2;
+#pragma omp simd
+        for (size_t i = 0; i < nw; i++) dw[i] += g[i] * mk[i];
+        if (l > 0) { /* forward: h^{l-1} = relu(pre): dpre = dh where h > 0 */
+            const double *h = in.matrix.data;
+            double *dh = din->data;
+            const size_t nh = B * m->hidden[l - 1];
+#pragma omp simd
+            for (size_t i = 0; i < nh; i++) dh[i] = h[i] > 0.0 ? dh[i] : 0.0;
+        }
+    }
+}

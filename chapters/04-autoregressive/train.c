@@ -1,0 +1,102 @@
+/* train.c: the training loop (see train.h). */
+#include "train.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+#include "dataset.h"
+#include "error.h"
+#include "logger.h"
+#include "matrix.h"
+#include "optim.h"
+#include "progress.h"
+#include "timer.h"
+
+void ar_train_result_free(ar_train_result *res)
+{
+    free(res->curve_train);
+    free(res->curve_test);
+    res->curve_train = res->curve_test = NULL;
+}
+
+int ar_train(ar_model *m, const gsl_matrix *Xtr, const gsl_matrix *Xte, const ar_train_cfg *cfg,
+             gsl_rng *r, ar_train_result *res)
+{
+    *res = (ar_train_result){.bad_step = -1, .test_nll = NAN};
+    if (cfg->epochs < 1) return cm_error(CM_EINVAL, "nothing to train: %ld epochs", cfg->epochs);
+    if (cfg->batch < 1 || cfg->batch > m->cap)
+        return cm_error(CM_EINVAL, "batch %zu outside 1..%zu (the workspace)", cfg->batch, m->cap);
+    const size_t B = cfg->batch, D = m->D, n = (size_t)cfg->epochs;
+    int st = CM_OK;
+    gsl_matrix *Xb = cm_matrix_calloc(B, D);
+    res->curve_train = cm_calloc(n, sizeof(double));
+    res->curve_test = cm_calloc(n, sizeof(double));
+    batcher bt = {0};
+    adam opt = {0};
+    csvlog *log = NULL;
+    progress *prog = NULL;
+    if (!Xb || !res->curve_train || !res->curve_test) {
+        st = CM_ENOMEM;
+        goto done;
+    }
+    if ((st = batcher_init(&bt, Xtr->size1, B)) != CM_OK) goto done;
+    if ((st = adam_init(&opt, m->p->size, cfg->lr, 0.9, 0.999, 1e-8, 0.0)) != CM_OK) goto done;
+    if (cfg->log_path &&
+        !(log = csvlog_open(cfg->log_path, "step,epoch,train_nll,grad_norm,test_nll"))) {
+        st = CM_EIO;
+        goto done;
+    }
+    prog = progress_start(cfg->label ? cfg->label : "train", cfg->epochs, "epoch", cfg->quiet);
+    long step = 0;
+    for (long e = 0; e < cfg->epochs; e++) {
+        double sum = 0.0, gnorm = 0.0, t0 = timer_now();
+        size_t mb, seen = 0;
+        const size_t *idx;
+        batcher_shuffle(&bt, r);
+        while ((mb = batcher_next(&bt, &idx)) > 0) {
+            gsl_matrix_view X = cm_matrix_rows(Xb, mb);
+            dataset_gather_rows(Xtr, idx, mb, &X.matrix);
+            size_t k = m->K > 1 ? gsl_rng_uniform_int(r, m->K) : 0; /* MADE: one ordering */
+            double L = ar_model_loss_backward(m, &X.matrix, k);
+            step++;
+            if (!isfinite(L)) {
+                res->bad_step = step;
+                st = cm_error(CM_ENOTFINITE, "loss is %s at step %ld (epoch %ld)",
+                              isnan(L) ? "nan" : "inf", step, e + 1);
+                goto done;
+            }
+            if (seen + mb == Xtr->size1) gnorm = params_grad_norm(m->p); /* the log's: last batch */
+            adam_step(&opt, m->p->data, m->p->grad);
+            sum += L * (double)mb;
+            seen += mb;
+        }
+        res->seconds += timer_now() - t0;
+        res->steps = step;
+        res->train_nll = res->curve_train[e] = sum / (double)seen;
+        if (Xte && (cfg->eval_each_epoch || e + 1 == cfg->epochs))
+            res->test_nll = ar_model_nll(m, Xte);
+        res->curve_test[e] = res->test_nll;
+        res->epochs_run = e + 1;
+        progress_update(prog, e + 1, res->train_nll);
+        if (log) {
+            double row[] = {(double)step, (double)(e + 1), res->train_nll, gnorm, res->test_nll};
+            if ((st = csvlog_row(log, row, 5)) != CM_OK) goto done;
+        }
+        if (cfg->ckpt_dir && (!cfg->ckpt_last_only || e + 1 == cfg->epochs) &&
+            params_all_finite(m->p)) {
+            if (cfg->hp && (st = hparams_set_long(cfg->hp, "epoch", e + 1)) != CM_OK) goto done;
+            if ((st = ckpt_save(cfg->ckpt_dir, m->p, cfg->hp)) != CM_OK) goto done;
+        }
+    }
+done:
+    if (st == CM_OK)
+        progress_finish(prog);
+    else
+        progress_abort(prog);
+    if (log && csvlog_close(log) != CM_OK && st == CM_OK) st = CM_EIO;
+    adam_free(&opt);
+    batcher_free(&bt);
+    cm_matrix_free(Xb);
+    if (st != CM_OK) ar_train_result_free(res); /* the numbers (bad_step, ...) stay */
+    return st;
+}

@@ -1,0 +1,194 @@
+/* test_autoregressive_program.c: bin/autoregressive as a program: the golden output of
+ * `autoregressive --quick`, the bad invocations the issue names (exit 2, one line), train ->
+ * eval -> sample through a checkpoint, a checkpoint of the wrong shape, and divergence (exit 3,
+ * the last good checkpoint kept). */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "testutil.h"
+
+/* The value(s) printed after `key` at the start of a line (after spaces) of out, or 0. */
+static int find_values(const char *out, const char *key, double *v, int max)
+{
+    size_t kl = strlen(key);
+    for (const char *line = out; line && *line;
+         line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+        const char *p = line;
+        while (*p == ' ') p++;
+        if (strncmp(p, key, kl) != 0 || (p[kl] != ' ' && p[kl] != '\t')) continue;
+        p += kl;
+        int n = 0;
+        char *end;
+        while (n < max) {
+            double x = strtod(p, &end);
+            if (end == p) break;
+            v[n++] = x;
+            p = end;
+        }
+        return n;
+    }
+    return 0;
+}
+
+/* The golden test. Tolerance 1e-4 on every number (see the header of
+ * chapters/04-autoregressive/expected_output.txt for why). */
+START_TEST(test_golden_quick)
+{
+    const char *dir = tu_tmpdir("ar-golden");
+    char cmd[1024], *out = NULL, *err = NULL;
+    snprintf(cmd, sizeof cmd, "%s/autoregressive --quick --plot none --quiet --out %s",
+             tu_bin_dir(), dir);
+    int st = tu_run(cmd, &out, &err);
+    ck_assert_msg(st == 0, "%s: exit %d, stderr: %s", cmd, st, err ? err : "");
+    FILE *f = fopen("chapters/04-autoregressive/expected_output.txt", "r");
+    ck_assert_msg(f != NULL, "cannot open chapters/04-autoregressive/expected_output.txt (run "
+                             "from the project root)");
+    char line[512];
+    int checked = 0;
+    while (fgets(line, sizeof line, f)) {
+        char key[128];
+        if (line[0] == '#' || sscanf(line, "%127s", key) != 1) continue;
+        double want[8], got[8];
+        int nw = find_values(line, key, want, 8), ng = find_values(out, key, got, 8);
+        ck_assert_msg(ng == nw, "golden: %s: expected %d numbers, the program printed %d", key, nw,
+                      ng);
+        for (int i = 0; i < nw; i++)
+            ck_assert_msg(fabs(got[i] - want[i]) <= 1e-4,
+                          "golden: %s value %d: got %.6f, expected %.6f (tolerance 1e-4)", key,
+                          i + 1, got[i], want[i]);
+        checked++;
+    }
+    fclose(f);
+    ck_assert_msg(checked >= 9, "golden: only %d keys in expected_output.txt", checked);
+    ck_assert_msg(strstr(out, "\nsummary: ") != NULL, "no summary line in the output");
+    static const char *const files[] = {
+        "samples_nade.gp", "samples_made.csv", "completion_fvsbn.gp", "completion_made.csv",
+        "nll.gp",          "nade.csv",         "made/hparams.txt",    "fvsbn/weight.npy"};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        char path[1100];
+        struct stat sb;
+        snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+        ck_assert_msg(stat(path, &sb) == 0, "--quick did not write %s", path);
+    }
+    free(out);
+    free(err);
+    tu_rmtree(dir);
+}
+END_TEST
+
+/* Each bad invocation: exit 2, one line on stderr naming the problem, nothing created. */
+START_TEST(test_bad_invocations)
+{
+    const char *base = tu_tmpdir("ar-bad");
+    char notperm[600], cmd[2400];
+    snprintf(notperm, sizeof notperm, "%s/order.txt", base);
+    FILE *f = fopen(notperm, "w");
+    for (int i = 0; i < 64; i++) fprintf(f, "%d\n", i == 10 ? 3 : i); /* 3 twice, no 10 */
+    fclose(f);
+    snprintf(cmd, sizeof cmd, "train --quick --ordering %s", notperm);
+    const char *cases[][2] = {
+        {"--quick --no-binarize", "not 0 or 1"},
+        {"train --quick --hidden 0", "--hidden"},
+        {"--quick --model made --hidden 64,0", "--hidden"},
+        {cmd, "not a permutation"},
+        {"train --quick --ordering /nonexistent/order.txt", "nonexistent"},
+        {"--quick --model nade --orderings 3", "--orderings"},
+        {"--quick --model fvsbn --hidden 8", "FVSBN"},
+        {"--quick --model nade --hidden 8,8", "one hidden layer"},
+        {"--quick --model pixelcnn", "pixelcnn"},
+        {"eval", "--load"},
+        {"eval --load /nonexistent/ckpt", "nonexistent"},
+        {"nosuchcommand", "nosuchcommand"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char c2[3000], outdir[700], *out = NULL, *err = NULL;
+        snprintf(outdir, sizeof outdir, "%s/out%zu", base, i);
+        snprintf(c2, sizeof c2, "%s/autoregressive %s --plot none --out %s", tu_bin_dir(),
+                 cases[i][0], outdir);
+        int st = tu_run(c2, &out, &err);
+        ck_assert_msg(st == 2, "`%s`: exit %d, expected 2 (stderr: %s)", cases[i][0], st, err);
+        ck_assert_msg(err && strstr(err, cases[i][1]), "`%s`: stderr does not name '%s': %s",
+                      cases[i][0], cases[i][1], err);
+        ck_assert_msg(strchr(err, '\n') == err + strlen(err) - 1, "`%s`: more than one line: %s",
+                      cases[i][0], err);
+        struct stat sb;
+        ck_assert_msg(stat(outdir, &sb) != 0, "`%s`: created %s", cases[i][0], outdir);
+        free(out);
+        free(err);
+    }
+    tu_rmtree(base);
+}
+END_TEST
+
+/* train writes a checkpoint; eval and sample read it (eval reproduces train's test NLL); a
+ * checkpoint of the wrong shape is refused; a diverging run exits 3 and leaves the last good
+ * checkpoint as it was. */
+START_TEST(test_train_eval_sample)
+{
+    const char *dir = tu_tmpdir("ar-train");
+    char cmd[1400], *out = NULL, *err = NULL;
+    double nll_train, nll_eval;
+    snprintf(cmd, sizeof cmd,
+             "%s/autoregressive train --model made --hidden 32,24 --orderings 2 --epochs 2 --quiet "
+             "--plot none --out %s",
+             tu_bin_dir(), dir);
+    ck_assert_msg(tu_run(cmd, &out, &err) == 0, "train failed: %s", err);
+    ck_assert_int_eq(find_values(out, "made.test_nll", &nll_train, 1), 1);
+    free(out), free(err);
+    snprintf(cmd, sizeof cmd, "%s/autoregressive eval --quiet --load %s/made", tu_bin_dir(), dir);
+    ck_assert_msg(tu_run(cmd, &out, &err) == 0, "eval failed: %s", err);
+    ck_assert_int_eq(find_values(out, "eval.test_nll", &nll_eval, 1), 1);
+    ck_assert_msg(fabs(nll_train - nll_eval) < 1e-6, "eval of the checkpoint: %.6f, train: %.6f",
+                  nll_eval, nll_train);
+    free(out), free(err);
+    snprintf(cmd, sizeof cmd,
+             "%s/autoregressive sample --quiet --plot none --samples 20 --load %s/made --out %s/s",
+             tu_bin_dir(), dir, dir);
+    ck_assert_msg(tu_run(cmd, &out, &err) == 0, "sample failed: %s", err);
+    free(out), free(err);
+    char path[1100];
+    struct stat sb;
+    snprintf(path, sizeof path, "%s/s/samples_made.csv", dir);
+    ck_assert_msg(stat(path, &sb) == 0, "sample did not write %s", path);
+    /* the wrong shape: hidden says 33 but layers.0.weight.npy holds 32 rows */
+    snprintf(cmd, sizeof cmd,
+             "cp -r %s/made %s/bad && sed -i 's/^hidden = .*/hidden = 33,24/' %s/bad/hparams.txt",
+             dir, dir, dir);
+    ck_assert_int_eq(system(cmd), 0);
+    snprintf(cmd, sizeof cmd, "%s/autoregressive eval --quiet --load %s/bad", tu_bin_dir(), dir);
+    int st = tu_run(cmd, &out, &err);
+    ck_assert_msg(st == 2 && strstr(err, "shape"), "wrong shape: exit %d, stderr %s", st, err);
+    free(out), free(err);
+    /* divergence: a huge learning rate makes the loss non-finite within the first epoch */
+    snprintf(cmd, sizeof cmd,
+             "%s/autoregressive train --model made --hidden 32,24 --orderings 2 --epochs 2 "
+             "--lr 1e200 --quiet --plot none --out %s",
+             tu_bin_dir(), dir);
+    st = tu_run(cmd, &out, &err);
+    ck_assert_msg(st == 3 && strstr(err, "step"), "divergence: exit %d, stderr %s", st, err);
+    free(out), free(err);
+    snprintf(cmd, sizeof cmd, "%s/autoregressive eval --quiet --load %s/made", tu_bin_dir(), dir);
+    ck_assert_msg(tu_run(cmd, &out, &err) == 0, "eval after divergence failed: %s", err);
+    ck_assert_int_eq(find_values(out, "eval.test_nll", &nll_eval, 1), 1);
+    ck_assert_msg(fabs(nll_train - nll_eval) < 1e-6, "the last good checkpoint changed: %g vs %g",
+                  nll_eval, nll_train);
+    free(out), free(err);
+    tu_rmtree(dir);
+}
+END_TEST
+
+Suite *suite_autoregressive_program(void)
+{
+    Suite *s = suite_create("autoregressive_program");
+    TCase *p = tcase_create("program");
+    tcase_add_test(p, test_golden_quick);
+    tcase_add_test(p, test_bad_invocations);
+    tcase_add_test(p, test_train_eval_sample);
+    tcase_set_timeout(p, 120);
+    suite_add_tcase(s, p);
+    return s;
+}
