@@ -59,6 +59,13 @@ int plot_image_grid(const plot_ctx *ctx, const char *name, const char *title,
                     const gsl_matrix *images, size_t h, size_t w, size_t ncols, double vmin,
                     double vmax, const char *const *captions);
 
+/* Points with a text label beside each (a map of word vectors, say). The csv holds
+ * label,x,y (a comma or quote in a label becomes a space); a NaN or infinite coordinate gives
+ * CM_ENOTFINITE naming the point. */
+int plot_labeled_points(const plot_ctx *ctx, const char *name, const char *title,
+                        const char *xlabel, const char *ylabel, const double *x, const double *y,
+                        const char *const *labels, size_t n);
+
 /* "out/neuron/boundary.png": the path of a figure's picture, for the summary lines. */
 void plot_path(const plot_ctx *ctx, const char *name, const char *ext, char *buf, size_t len);
 
