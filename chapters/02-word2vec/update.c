@@ -7,7 +7,7 @@
 #include "sigmoid.h"
 #include "vecops.h"
 
-double w2v_ns_update(const w2v_model *m, const double *h, double *neu1e, int target, const int *neg,
+W2V_HOT double w2v_ns_update(const w2v_model *m, const double *h, double *neu1e, int target, const int *neg,
                      double alpha)
 {
     const size_t D = m->dim;
@@ -45,7 +45,7 @@ double w2v_ns_update(const w2v_model *m, const double *h, double *neu1e, int tar
     return loss;
 }
 
-double w2v_hs_update(const w2v_model *m, const double *h, double *neu1e, int word, double alpha)
+W2V_HOT double w2v_hs_update(const w2v_model *m, const double *h, double *neu1e, int word, double alpha)
 {
     const size_t D = m->dim;
     const unsigned char *code = w2v_code(&m->tree, word);
@@ -81,7 +81,7 @@ double w2v_hs_update(const w2v_model *m, const double *h, double *neu1e, int wor
     return loss;
 }
 
-double w2v_sg_step(w2v_model *m, int centre, int context, const int *neg, double alpha,
+W2V_HOT double w2v_sg_step(w2v_model *m, int centre, int context, const int *neg, double alpha,
                    double *neu1e)
 {
     const size_t D = m->dim;
@@ -94,7 +94,7 @@ double w2v_sg_step(w2v_model *m, int centre, int context, const int *neg, double
     return loss;
 }
 
-double w2v_cbow_step(w2v_model *m, int centre, const int *ctx, int n, const int *neg, double alpha,
+W2V_HOT double w2v_cbow_step(w2v_model *m, int centre, const int *ctx, int n, const int *neg, double alpha,
                      double *neu1, double *neu1e)
 {
     const size_t D = m->dim;
