@@ -2,6 +2,7 @@
  * and ReadWord, with the tokenizer of common/text.c: lower-cased runs of [a-z']). */
 #include "corpus.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -103,9 +104,12 @@ int w2v_corpus_load(w2v_corpus *c, const char *const *paths, size_t n_paths, lon
     if (st == CM_OK) {
         st = build(c, texts, lens, n_paths, min_count);
         /* name the corpus in the vocabulary's messages */
-        if (st == CM_EINVAL)
+        if (st == CM_EINVAL) {
+            char why[512]; /* cm_error cannot format its own last message into itself */
+            snprintf(why, sizeof why, "%s", cm_errmsg());
             st = cm_error(CM_EINVAL, "%s%s: %s", paths[0],
-                          n_paths > 1 ? " and the other files" : "", cm_errmsg());
+                          n_paths > 1 ? " and the other files" : "", why);
+        }
     }
     for (size_t f = 0; texts && f < n_paths; f++) free(texts[f]);
     free(texts);

@@ -101,8 +101,8 @@ int main(int argc, char **argv)
     }
     int opt, min_alpha_set = 0;
     opterr = 0;
-    /* "+": stop at the first word, so that a word is never taken for an option's value */
-    while ((opt = getopt_long(argc, argv, "+:", opts, NULL)) != -1) {
+    /* options and words may come in any order (getopt moves the words to the end) */
+    while ((opt = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
         if (cli_common_handle(&c, opt, optarg, argc, argv)) continue;
         switch (opt) {
         case O_CBOW:
@@ -176,9 +176,6 @@ int main(int argc, char **argv)
                     cm_die("'%s' must come first: word2vec %s [OPTIONS]", subs[i], subs[i]);
             cm_die("unexpected argument '%s' (see --help)", argv[optind]);
         }
-        for (int i = optind; i < argc; i++)
-            if (argv[i][0] == '-')
-                cm_die("option '%s' after the words: put the options before them", argv[i]);
         o.words = argv + optind;
         o.n_words = argc - optind;
     }

@@ -190,8 +190,8 @@ int w2v_train(w2v_model *m, const w2v_corpus *c, int quiet, const char *log_path
             stats->trained += wk[t].trained;
             if (wk[t].diverged_at >= 0) {
                 st = cm_error(CM_ENOTFINITE,
-                              "the loss is not finite in epoch %ld near word %ld of %ld: the "
-                              "vectors diverged (try a smaller --alpha)",
+                              "the loss is not finite in epoch %ld, in the sentence starting "
+                              "at word %ld of %ld: the vectors diverged (try a smaller --alpha)",
                               e + 1, wk[t].diverged_at, total);
             }
         }

@@ -7,8 +7,8 @@
 #include "sigmoid.h"
 #include "vecops.h"
 
-W2V_HOT double w2v_ns_update(const w2v_model *m, const double *h, double *neu1e, int target, const int *neg,
-                     double alpha)
+W2V_HOT double w2v_ns_update(const w2v_model *m, const double *h, double *neu1e, int target,
+                             const int *neg, double alpha)
 {
     const size_t D = m->dim;
     const int exact = m->cfg.exact_sigmoid;
@@ -45,7 +45,8 @@ W2V_HOT double w2v_ns_update(const w2v_model *m, const double *h, double *neu1e,
     return loss;
 }
 
-W2V_HOT double w2v_hs_update(const w2v_model *m, const double *h, double *neu1e, int word, double alpha)
+W2V_HOT double w2v_hs_update(const w2v_model *m, const double *h, double *neu1e, int word,
+                             double alpha)
 {
     const size_t D = m->dim;
     const unsigned char *code = w2v_code(&m->tree, word);
@@ -82,7 +83,7 @@ W2V_HOT double w2v_hs_update(const w2v_model *m, const double *h, double *neu1e,
 }
 
 W2V_HOT double w2v_sg_step(w2v_model *m, int centre, int context, const int *neg, double alpha,
-                   double *neu1e)
+                           double *neu1e)
 {
     const size_t D = m->dim;
     double *h = w2v_row(m->wv, D, context); /* the context word's input vector ... */
@@ -94,8 +95,8 @@ W2V_HOT double w2v_sg_step(w2v_model *m, int centre, int context, const int *neg
     return loss;
 }
 
-W2V_HOT double w2v_cbow_step(w2v_model *m, int centre, const int *ctx, int n, const int *neg, double alpha,
-                     double *neu1, double *neu1e)
+W2V_HOT double w2v_cbow_step(w2v_model *m, int centre, const int *ctx, int n, const int *neg,
+                             double alpha, double *neu1, double *neu1e)
 {
     const size_t D = m->dim;
     memset(neu1, 0, D * sizeof *neu1);
