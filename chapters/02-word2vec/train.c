@@ -21,9 +21,26 @@ double w2v_learning_rate(const w2v_config *cfg, long done, long total)
     return a > cfg->min_alpha ? a : cfg->min_alpha;
 }
 
+/* What one thread writes into, alone, is kept in cache lines of its own (64 bytes): two threads
+ * writing into the same line, even into different bytes of it, would pass the line back and
+ * forth between their cores at every write ("false sharing"), which can cost more than the
+ * second thread gains. (The shared vectors themselves are written by both: Hogwild.) */
+#define CACHE_LINE 64
+
+static void *alloc_lines(size_t bytes)
+{
+    size_t n = (bytes + CACHE_LINE - 1) / CACHE_LINE * CACHE_LINE;
+    void *p = aligned_alloc(CACHE_LINE, n ? n : CACHE_LINE);
+    if (!p)
+        cm_error(CM_ENOMEM, "out of memory for the training threads");
+    else
+        memset(p, 0, n ? n : CACHE_LINE);
+    return p;
+}
+
 /* What one thread needs: its share of the sentences, its generator and its workspaces. */
 typedef struct {
-    w2v_model *m;
+    _Alignas(CACHE_LINE) w2v_model *m;
     const w2v_corpus *c;
     size_t s_begin, s_end; /* its sentences */
     gsl_rng *rng;
@@ -144,17 +161,17 @@ int w2v_train(w2v_model *m, const w2v_corpus *c, int quiet, const char *log_path
     atomic_long done = 0;
     atomic_int stop = 0;
     const long total = cfg->epochs * (long)c->n_words;
-    worker *wk = cm_calloc((size_t)T, sizeof *wk);
+    worker *wk = alloc_lines((size_t)T * sizeof *wk);
     if (!wk) return CM_ENOMEM;
     for (int t = 0; t < T; t++) {
         wk[t] = (worker){
             .m = m, .c = c, .done = &done, .stop = &stop, .total = total, .diverged_at = -1};
-        wk[t].rng = gsl_rng_alloc(gsl_rng_mt19937);
-        wk[t].sen = cm_calloc(W2V_MAX_SENTENCE, sizeof(int));
-        wk[t].ctx = cm_calloc(2 * cfg->window + 1, sizeof(int));
-        wk[t].neg = cm_calloc((size_t)cfg->negative + 1, sizeof(int));
-        wk[t].neu1 = cm_calloc(m->dim, sizeof(double));
-        wk[t].neu1e = cm_calloc(m->dim, sizeof(double));
+        wk[t].rng = gsl_rng_alloc(gsl_rng_taus2); /* fast, and good (L'Ecuyer 1996) */
+        wk[t].sen = alloc_lines(W2V_MAX_SENTENCE * sizeof(int));
+        wk[t].ctx = alloc_lines((2 * cfg->window + 1) * sizeof(int));
+        wk[t].neg = alloc_lines(((size_t)cfg->negative + 1) * sizeof(int));
+        wk[t].neu1 = alloc_lines(m->dim * sizeof(double));
+        wk[t].neu1e = alloc_lines(m->dim * sizeof(double));
         if (!wk[t].rng || !wk[t].sen || !wk[t].ctx || !wk[t].neg || !wk[t].neu1 || !wk[t].neu1e) {
             free_workers(wk, T);
             return cm_error(CM_ENOMEM, "out of memory for the training threads");

@@ -18,7 +18,7 @@ typedef struct {
 } w2v_train_stats;
 
 /* Trains m on c for m->cfg.epochs epochs with m->cfg.threads threads; thread t draws from
- * its own generator seeded with cfg.seed + t, so that one thread and one seed give the same
+ * its own generator (gsl_rng_taus2) seeded with cfg.seed + t, so that one thread and one seed give the same
  * vectors bit for bit. Progress on stderr unless quiet; log_path (or NULL) gets one CSV row
  * per epoch (epoch,words,alpha,loss,words_per_sec). CM_OK, or CM_ENOTFINITE when the loss
  * turned NaN or infinite ("diverged in epoch E near word N": the vectors are then garbage),
