@@ -118,10 +118,17 @@ int w2v_run_pca(const w2v_opts *o)
     w2v_kv kv;
     char path[4200];
     load_vectors(o, &kv, path, sizeof path);
-    size_t n = o->n_words ? (size_t)o->n_words : sizeof defaults / sizeof defaults[0];
-    int *ids = cm_xcalloc(n, sizeof *ids);
-    for (size_t i = 0; i < n; i++)
-        ids[i] = need_word(&kv, o->n_words ? o->words[i] : defaults[i], path);
+    size_t n_asked = o->n_words ? (size_t)o->n_words : sizeof defaults / sizeof defaults[0];
+    int *ids = cm_xcalloc(n_asked, sizeof *ids);
+    size_t n = 0;
+    for (size_t i = 0; i < n_asked; i++) {
+        if (o->n_words) { /* the words asked for must all be known */
+            ids[n++] = need_word(&kv, o->words[i], path);
+            continue;
+        }
+        int w = w2v_kv_find(&kv, defaults[i]); /* the default words that these vectors know */
+        if (w >= 0) ids[n++] = w;
+    }
     if (n < 2) cm_die("pca: give at least two words");
     cli_prepare_out(o->c);
     plot_ctx pc = {o->c->out, o->c->plot};

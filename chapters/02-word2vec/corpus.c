@@ -24,7 +24,8 @@ typedef struct {
 static int start_sentence(encoder *e)
 {
     w2v_corpus *c = e->c;
-    if (c->n_sent + 2 > e->cap_sent) {
+    /* after this call sent[n_sent + 1] is written: n_sent + 3 entries counted before it */
+    if (c->n_sent + 3 > e->cap_sent) {
         size_t cap = e->cap_sent ? 2 * e->cap_sent : 64;
         size_t *s = realloc(c->sent, cap * sizeof *s);
         if (!s) return cm_error(CM_ENOMEM, "out of memory encoding the corpus");

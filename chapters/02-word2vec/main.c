@@ -184,7 +184,16 @@ int main(int argc, char **argv)
     if (!min_alpha_set && o.cfg.min_alpha > o.cfg.alpha) o.cfg.min_alpha = o.cfg.alpha;
     if (o.cfg.min_alpha > o.cfg.alpha)
         cm_die("--min-alpha %g is larger than --alpha %g", o.cfg.min_alpha, o.cfg.alpha);
-    cli_print_config(stdout, &c, c.data ? c.data : c.quick ? W2V_QUICK_NOVEL : "data/ (shipped)");
+    char shown[4200];
+    if (sub && strcmp(sub, "train") && strcmp(sub, "gradcheck")) /* a query: the vectors it reads */
+        snprintf(shown, sizeof shown, "vectors %s%s", o.vectors ? o.vectors : c.out,
+                 o.vectors ? "" : "/vectors.bin");
+    else
+        snprintf(shown, sizeof shown, "%s",
+                 c.data    ? c.data
+                 : c.quick ? W2V_QUICK_NOVEL
+                           : "data/ (shipped)");
+    cli_print_config(stdout, &c, shown);
     if (!sub) return w2v_run_demo(&o);
     if (!strcmp(sub, "train")) return w2v_run_train(&o);
     if (!strcmp(sub, "similar")) return w2v_run_similar(&o);
