@@ -13,6 +13,9 @@ W2V_HOT double w2v_ns_update(const w2v_model *m, const double *h, double *neu1e,
     const size_t D = m->dim;
     const int exact = m->cfg.exact_sigmoid;
     double loss = 0;
+    /* Speed: ask for the negatives' rows now, so that fetching them from memory overlaps the
+     * work on the first ones (a hint only: no effect on the results). */
+    for (int j = 0; j < m->cfg.negative; j++) __builtin_prefetch(w2v_row(m->syn1neg, D, neg[j]));
     /* BEGIN EXERCISE word2vec-1: the negative-sampling update */
     /* For the target (label y = 1) and each negative draw (y = 0; a draw equal to the target is
      * skipped): s = u·h, g = alpha (y - σ(s)) = -alpha dL/ds; then neu1e += g u (the step for
