@@ -90,7 +90,8 @@ static w2v_model *train_and_save(const w2v_opts *o, const w2v_corpus *corpus, co
     printf("  train.words           %ld    (%ld epochs x %zu words; %ld centre words after "
            "subsampling)\n",
            s->words, s->epochs, corpus->n_words, s->trained);
-    printf("  train.seconds         %.2f\n", s->seconds);
+    printf("  train.seconds         %.2f    (wall clock; %.2f s of processor time)\n", s->seconds,
+           s->cpu_seconds);
     printf("  train.words_per_sec   %.0f\n", s->words_per_sec);
 
     snprintf(path, sizeof path, "%s/vectors.txt", c->out);

@@ -6,6 +6,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "error.h"
 #include "logger.h"
@@ -189,6 +190,7 @@ int w2v_train(w2v_model *m, const w2v_corpus *c, int quiet, const char *log_path
     wk[0].prog = prog;
     cm_timer timer;
     timer_start(&timer);
+    clock_t cpu0 = clock();
     for (long e = 0; e < cfg->epochs; e++) {
         double t0 = timer_elapsed(&timer);
         pthread_t *tid = NULL;
@@ -228,6 +230,7 @@ int w2v_train(w2v_model *m, const w2v_corpus *c, int quiet, const char *log_path
     else
         progress_abort(prog);
     stats->seconds = timer_elapsed(&timer);
+    stats->cpu_seconds = (double)(clock() - cpu0) / CLOCKS_PER_SEC;
     stats->words = atomic_load(&done);
     stats->words_per_sec = stats->seconds > 0 ? (double)stats->words / stats->seconds : 0.0;
     if (log && csvlog_close(log) != CM_OK && st == CM_OK) st = CM_EIO;

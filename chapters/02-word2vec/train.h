@@ -10,6 +10,7 @@
 
 typedef struct {
     double seconds;       /* wall-clock training time (loading and allocating excluded) */
+    double cpu_seconds;   /* processor time of all threads over the same span */
     long words;           /* corpus words processed, over all epochs (before subsampling) */
     long trained;         /* words left after subsampling, that were centre words */
     double words_per_sec; /* words / seconds */
