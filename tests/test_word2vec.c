@@ -22,6 +22,7 @@
 #include "sigmoid.h"
 #include "testutil.h"
 #include "update.h"
+#include "vecops.h"
 #include "vectors.h"
 
 /* ---- gradient checks ---------------------------------------------------------------------- */
@@ -187,6 +188,40 @@ START_TEST(test_sigmoid_table)
     ck_assert(fabs(w2v_softplus_neg(-800) - 800) < 1e-12 && w2v_softplus_neg(800) == 0.0);
     ck_assert(fabs(w2v_sigmoid_exact(0.3) - 1 / (1 + exp(-0.3))) < 1e-16);
     ck_assert(!w2v_in_table(NAN) && !w2v_in_table(6.0) && w2v_in_table(5.999));
+}
+END_TEST
+
+/* The vector operations against the plain loops their comments describe, bit for bit, at every
+ * remainder of n mod 8. */
+START_TEST(test_vecops_plain)
+{
+    double x[24], y[24], u[24], e[24], u2[24], e2[24];
+    for (size_t n = 0; n <= 21; n++) {
+        tu_fill(x, 24, 1.3, 0.1);
+        tu_fill(y, 24, 0.7, 2.9);
+        double s[8] = {0}, t;
+        size_t head = n - n % 4;
+        for (size_t i = 0; i < head; i++) s[i % 8] += x[i] * y[i];
+        t = ((s[0] + s[4]) + (s[1] + s[5])) + ((s[2] + s[6]) + (s[3] + s[7]));
+        for (size_t i = head; i < n; i++) t += x[i] * y[i];
+        double got = w2v_dot(x, y, n);
+        ck_assert_msg(got == t, "w2v_dot, n = %zu: %.17g, the plain loop %.17g", n, got, t);
+
+        tu_fill(u, 24, 0.9, 1.1);
+        tu_fill(e, 24, 0.4, 0.5);
+        memcpy(u2, u, sizeof u);
+        memcpy(e2, e, sizeof e);
+        w2v_step_pair(0.37, u, x, e, n);
+        for (size_t i = 0; i < n; i++) {
+            e2[i] += 0.37 * u2[i];
+            u2[i] += 0.37 * x[i];
+        }
+        ck_assert_msg(memcmp(u, u2, sizeof u) == 0 && memcmp(e, e2, sizeof e) == 0,
+                      "w2v_step_pair, n = %zu: differs from the plain loop", n);
+        w2v_axpy(-1.9, y, u, n);
+        for (size_t i = 0; i < n; i++) u2[i] += -1.9 * y[i];
+        ck_assert_msg(memcmp(u, u2, sizeof u) == 0, "w2v_axpy, n = %zu", n);
+    }
 }
 END_TEST
 
@@ -573,6 +608,7 @@ Suite *suite_word2vec(void)
     suite_add_tcase(s, g);
     TCase *f = tcase_create("fast paths");
     tcase_add_test(f, test_sigmoid_table);
+    tcase_add_test(f, test_vecops_plain);
     tcase_add_test(f, test_beyond_the_table);
     tcase_add_test(f, test_negative_sampling_distribution);
     suite_add_tcase(s, f);

@@ -9,7 +9,8 @@
  * i = k mod 4 in the order of the scalar loop below, so the results are bit-for-bit the same
  * with or without AVX2 (no FMA: -std=c11 forbids contracting a * b + c).
  *
- * The plain versions are in the comments; tests/test_word2vec.c checks these against them. */
+ * The plain versions are in the comments; test_vecops_plain (tests/test_word2vec.c) checks
+ * these against them, bit for bit. */
 #ifndef W2V_VECOPS_H
 #define W2V_VECOPS_H
 
