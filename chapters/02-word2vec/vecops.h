@@ -5,9 +5,9 @@
  * at the project's -O2 leaves these loops scalar. So they are written on groups of four
  * doubles with GCC's vector extension (w2v_v4, supported by GCC and Clang): the compiler turns
  * each group operation into two SSE2 instructions, or one AVX2 instruction in the functions
- * marked W2V_HOT. The arithmetic is the same in every case, lane k holding the elements
- * i = k mod 4 in the order of the scalar loop below, so the results are bit-for-bit the same
- * with or without AVX2 (no FMA: -std=c11 forbids contracting a * b + c).
+ * marked W2V_HOT. The arithmetic is the same in every case, each lane adding its elements in
+ * the fixed order spelled out above each function, so the results are bit-for-bit the same
+ * with or without AVX2 (and no FMA: in -std=c11 GCC does not contract a * b + c).
  *
  * The plain versions are in the comments; test_vecops_plain (tests/test_word2vec.c) checks
  * these against them, bit for bit. */
