@@ -23,7 +23,7 @@ PYTHON ?= /usr/bin/python3
 
 # ---- flags --------------------------------------------------------------------------------
 CFLAGS ?= -O2 -g
-CFLAGS += -std=c11 -Wall -Wextra -D_GNU_SOURCE -MMD -MP
+CFLAGS += -std=c11 -fopenmp-simd -Wall -Wextra -D_GNU_SOURCE -MMD -MP
 ifeq ($(WERROR),1)
 CFLAGS += -Werror
 endif
@@ -40,6 +40,7 @@ OPENBLAS_LIBS := $(shell pkg-config --libs openblas 2>/dev/null)
 ifneq ($(OPENBLAS_LIBS),)
 BLAS_LIBS := $(OPENBLAS_LIBS)
 BLAS_NAME := openblas
+CPPFLAGS += -DCM_OPENBLAS
 else
 BLAS_LIBS := -lgslcblas
 BLAS_NAME := gslcblas

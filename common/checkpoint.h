@@ -13,7 +13,7 @@
 #include "params.h"
 
 #define HP_KEY_LEN 64
-#define HP_VAL_LEN 256
+#define HP_VAL_LEN 1024 /* room for a 256-character vocabulary in hex (chapter 01) */
 
 /* Hyperparameters as ordered key = value strings. */
 typedef struct {

@@ -81,6 +81,12 @@ double cli_double(const char *opt, const char *s, double min, double max);
 /* s must be one of choices (NULL-terminated); returns its index or dies listing them. */
 int cli_choice(const char *opt, const char *s, const char *const *choices);
 
+/* After getopt_long: an argument left over dies (naming a subcommand given after the options:
+ * "'train' must come first: rnn train [OPTIONS]"); --help prints usage() and --version the
+ * program's version, and both exit 0. subs: the program's subcommands, NULL-terminated. */
+void cli_common_finish(const cli_common *c, int argc, char **argv, const char *const *subs,
+                       void (*usage)(void));
+
 /* Creates the output directory (mkdir -p, its own: no dependency on checkpoint.c) and checks
  * that a file can be created in it;
  * dies with exit 2 naming the directory otherwise. Call it after every input is validated,

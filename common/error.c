@@ -4,16 +4,21 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static _Thread_local char last_msg[1024];
 static const char *progname = "program";
 
 int cm_error(int code, const char *fmt, ...)
 {
+    /* formatted apart first, so that a caller may wrap the last message in a new one:
+     * cm_error(rc, "checkpoint %s: %s", dir, cm_errmsg()) */
+    char buf[sizeof last_msg];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(last_msg, sizeof last_msg, fmt, ap);
+    vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
+    memcpy(last_msg, buf, sizeof buf);
     return code;
 }
 

@@ -90,6 +90,11 @@ static int print_value(FILE *f, double v)
     return fprintf(f, "%.10g", v);
 }
 
+csvlog *csvlog_open_run(const char *path, const char *header, int resumed)
+{
+    return resumed ? csvlog_append(path, header) : csvlog_open(path, header);
+}
+
 int csvlog_row(csvlog *l, const double *vals, size_t n)
 {
     if (!l || (!vals && n > 0)) return cm_error(CM_EINVAL, "csvlog_row: no log or no values");

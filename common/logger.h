@@ -14,6 +14,9 @@ csvlog *csvlog_open(const char *path, const char *header); /* NULL on failure, m
 csvlog *csvlog_append(const char *path, const char *header);
 /* Writes n values (n must equal the header's column count); integers print as integers,
  * others with %.10g. */
+/* A training run's log: csvlog_append when the run resumes an earlier one, csvlog_open when it
+ * starts afresh. */
+csvlog *csvlog_open_run(const char *path, const char *header, int resumed);
 int csvlog_row(csvlog *l, const double *vals, size_t n);
 int csvlog_close(csvlog *l);
 

@@ -675,3 +675,9 @@ int plot_labeled_points(const plot_ctx *ctx, const char *name, const char *title
     rc = close_file(ctx, name, "gp", g);
     return rc ? rc : draw(ctx, name);
 }
+
+int plot_draw_script(const plot_ctx *ctx, const char *name)
+{
+    int st = check_name(ctx, name);
+    return st ? st : draw(ctx, name);
+}

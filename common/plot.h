@@ -66,6 +66,13 @@ int plot_labeled_points(const plot_ctx *ctx, const char *name, const char *title
                         const char *xlabel, const char *ylabel, const double *x, const double *y,
                         const char *const *labels, size_t n);
 
+/* Draws a figure whose dir/name.csv and dir/name.gp the caller wrote itself (a kind of figure
+ * this module does not build: a vector field, say), as the mode says, exactly as
+ * plot_fig_write draws its own. The script must follow the same convention: set the pngcairo
+ * (or png) terminal and `set output "name.png"` only when the variable cm_term does not exist,
+ * since the program defines it to draw on the terminal or in a window; gnuplot runs in dir. */
+int plot_draw_script(const plot_ctx *ctx, const char *name);
+
 /* "out/neuron/boundary.png": the path of a figure's picture, for the summary lines. */
 void plot_path(const plot_ctx *ctx, const char *name, const char *ext, char *buf, size_t len);
 

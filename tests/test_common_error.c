@@ -44,6 +44,16 @@ START_TEST(test_error_message_and_code)
 }
 END_TEST
 
+/* A message may wrap the previous one (the arguments are read before the message is replaced). */
+START_TEST(test_error_wraps_the_last_message)
+{
+    cm_error(CM_EIO, "cannot open %s", "data/x.npy");
+    ck_assert_int_eq(cm_error(CM_EFORMAT, "checkpoint %s: %s", "out/model", cm_errmsg()),
+                     CM_EFORMAT);
+    ck_assert_str_eq(cm_errmsg(), "checkpoint out/model: cannot open data/x.npy");
+}
+END_TEST
+
 START_TEST(test_calloc_overflow)
 {
     cm_error(CM_OK, "%s", "");
@@ -112,6 +122,7 @@ Suite *suite_common_error(void)
     Suite *s = suite_create("common_error");
     TCase *tc = tcase_create("error");
     tcase_add_test(tc, test_error_message_and_code);
+    tcase_add_test(tc, test_error_wraps_the_last_message);
     tcase_add_test(tc, test_calloc_overflow);
     tcase_add_test(tc, test_calloc_zeroed_and_zero_size);
     tcase_add_test(tc, test_progname);

@@ -257,29 +257,6 @@ END_TEST
 
 /* ---- the program: golden output and bad invocations ---------------------------------------- */
 
-/* The value(s) printed after `key` at the start of a line (after spaces) of out, or 0. */
-static int find_values(const char *out, const char *key, double *v, int max)
-{
-    size_t kl = strlen(key);
-    for (const char *line = out; line && *line;
-         line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
-        const char *p = line;
-        while (*p == ' ') p++;
-        if (strncmp(p, key, kl) != 0 || (p[kl] != ' ' && p[kl] != '\t')) continue;
-        p += kl;
-        int n = 0;
-        char *end;
-        while (n < max) {
-            double x = strtod(p, &end);
-            if (end == p) break;
-            v[n++] = x;
-            p = end;
-        }
-        return n;
-    }
-    return 0;
-}
-
 /* The golden test. Tolerance: see the header of chapters/00-neuron/expected_output.txt (|got -
  * expected| <= 1e-4 on every number: the printed 6 decimals and last-bit drift of another
  * CPU's BLAS kernels pass; one flipped test prediction (>= 1/360 = 2.8e-3) does not). */
@@ -290,26 +267,7 @@ START_TEST(test_golden_quick)
     snprintf(cmd, sizeof cmd, "%s/neuron --quick --plot none --quiet --out %s", tu_bin_dir(), dir);
     int st = tu_run(cmd, &out, &err);
     ck_assert_msg(st == 0, "%s: exit %d, stderr: %s", cmd, st, err ? err : "");
-    FILE *f = fopen("chapters/00-neuron/expected_output.txt", "r");
-    ck_assert_msg(f != NULL, "cannot open chapters/00-neuron/expected_output.txt (run from the "
-                             "project root)");
-    char line[512];
-    int checked = 0;
-    while (fgets(line, sizeof line, f)) {
-        char key[128];
-        if (line[0] == '#' || sscanf(line, "%127s", key) != 1) continue;
-        double want[8], got[8];
-        int nw = find_values(line, key, want, 8), ng = find_values(out, key, got, 8);
-        ck_assert_msg(ng == nw, "golden: %s: expected %d numbers, the program printed %d", key, nw,
-                      ng);
-        for (int i = 0; i < nw; i++)
-            ck_assert_msg(fabs(got[i] - want[i]) <= 1e-4,
-                          "golden: %s value %d: got %.6f, expected %.6f (tolerance 1e-4)", key,
-                          i + 1, got[i], want[i]);
-        checked++;
-    }
-    fclose(f);
-    ck_assert_msg(checked >= 10, "golden: only %d keys in expected_output.txt", checked);
+    tu_check_golden(out, "chapters/00-neuron/expected_output.txt", 1e-4, 10);
     ck_assert_msg(strstr(out, "\nsummary: ") != NULL, "no summary line in the output");
     char png[1100];
     snprintf(png, sizeof png, "%s/surrogate.gp", dir);
@@ -362,11 +320,11 @@ START_TEST(test_train_eval_checkpoint)
     double acc_train, acc_eval;
     snprintf(cmd, sizeof cmd, "%s/neuron train --epochs 2 --quiet --out %s", tu_bin_dir(), dir);
     ck_assert_msg(tu_run(cmd, &out, &err) == 0, "train failed: %s", err);
-    ck_assert_int_eq(find_values(out, "train.test_acc", &acc_train, 1), 1);
+    ck_assert_int_eq(tu_find_values(out, "train.test_acc", &acc_train, 1), 1);
     free(out), free(err);
     snprintf(cmd, sizeof cmd, "%s/neuron eval --quiet --load %s/mlp", tu_bin_dir(), dir);
     ck_assert_msg(tu_run(cmd, &out, &err) == 0, "eval failed: %s", err);
-    ck_assert_int_eq(find_values(out, "eval.test_acc", &acc_eval, 1), 1);
+    ck_assert_int_eq(tu_find_values(out, "eval.test_acc", &acc_eval, 1), 1);
     ck_assert_msg(acc_train == acc_eval, "eval of the checkpoint: %g, train printed %g", acc_eval,
                   acc_train);
     free(out), free(err);
@@ -389,7 +347,7 @@ START_TEST(test_train_eval_checkpoint)
     free(out), free(err);
     snprintf(cmd, sizeof cmd, "%s/neuron eval --quiet --load %s/mlp", tu_bin_dir(), dir);
     ck_assert_msg(tu_run(cmd, &out, &err) == 0, "eval after divergence failed: %s", err);
-    ck_assert_int_eq(find_values(out, "eval.test_acc", &acc_eval, 1), 1);
+    ck_assert_int_eq(tu_find_values(out, "eval.test_acc", &acc_eval, 1), 1);
     ck_assert_msg(acc_eval == acc_train, "the last good checkpoint changed: %g vs %g", acc_eval,
                   acc_train);
     free(out), free(err);

@@ -1,5 +1,7 @@
 #include "testutil.h"
 
+#include <check.h>
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -122,4 +124,50 @@ char *tu_stderr_end(void)
     if (f) fclose(f);
     unlink(stderr_path);
     return s;
+}
+
+int tu_find_values(const char *out, const char *key, double *v, int max)
+{
+    size_t kl = strlen(key);
+    for (const char *line = out; line && *line;
+         line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+        const char *p = line;
+        while (*p == ' ') p++;
+        if (strncmp(p, key, kl) != 0 || (p[kl] != ' ' && p[kl] != '\t')) continue;
+        p += kl;
+        int n = 0;
+        char *end;
+        while (n < max) {
+            double x = strtod(p, &end);
+            if (end == p) break;
+            v[n++] = x;
+            p = end;
+        }
+        return n;
+    }
+    return 0;
+}
+
+
+void tu_check_golden(const char *out, const char *path, double tol, int min_keys)
+{
+    FILE *f = fopen(path, "r");
+    ck_assert_msg(f != NULL, "cannot open %s (run from the project root)", path);
+    char line[1024];
+    int checked = 0;
+    while (fgets(line, sizeof line, f)) {
+        char key[128];
+        if (line[0] == '#' || sscanf(line, "%127s", key) != 1) continue;
+        double want[16], got[16];
+        int nw = tu_find_values(line, key, want, 16), ng = tu_find_values(out, key, got, 16);
+        ck_assert_msg(ng == nw, "golden %s: %s: expected %d numbers, the program printed %d", path,
+                      key, nw, ng);
+        for (int i = 0; i < nw; i++)
+            ck_assert_msg(fabs(got[i] - want[i]) <= tol,
+                          "golden %s: %s value %d: got %.6f, expected %.6f (tolerance %g)", path,
+                          key, i + 1, got[i], want[i], tol);
+        checked++;
+    }
+    fclose(f);
+    ck_assert_msg(checked >= min_keys, "golden %s: only %d keys", path, checked);
 }

@@ -29,4 +29,14 @@ char *tu_stderr_end(void);
 /* Writes text to path (for malformed-input tests). */
 void tu_write_file(const char *path, const char *text);
 
+/* The numbers printed after `key` at the start of a line (after spaces) of out: up to max of
+ * them into v; returns how many (0: no such line). For golden-output tests. */
+int tu_find_values(const char *out, const char *key, double *v, int max);
+
+/* The golden-output check (CONVENTIONS.md, Tests): every "key n1 n2 ..." line of the file at
+ * path (lines starting with '#' are comments) must appear in out with as many numbers, each
+ * within tol of the expected one; fails the running Check test otherwise, and when the file
+ * has fewer than min_keys keys. Run from the project root. */
+void tu_check_golden(const char *out, const char *path, double tol, int min_keys);
+
 #endif

@@ -135,20 +135,7 @@ int main(int argc, char **argv)
             cm_die("unexpected option (see --help)");
         }
     }
-    if (optind < argc) {
-        for (int i = 0; subs[i]; i++)
-            if (!strcmp(argv[optind], subs[i]))
-                cm_die("'%s' must come first: neuron %s [OPTIONS]", subs[i], subs[i]);
-        cm_die("unexpected argument '%s' (see --help)", argv[optind]);
-    }
-    if (c.help) {
-        usage();
-        return 0;
-    }
-    if (c.version) {
-        printf("neuron %s\n", CM_VERSION);
-        return 0;
-    }
+    cli_common_finish(&c, argc, argv, subs, usage);
     int is_grad = sub && strcmp(sub, "grad") == 0;
     if (batch_arg) {
         if (is_grad)

@@ -153,8 +153,7 @@ int neuron_train(neuron_clf *c, const neuron_split *s, const neuron_train_cfg *c
     if (cfg->log_path) {
         /* a resumed run continues its log (and its step count) where the checkpoint left it */
         const char *header = "step,epoch,loss,grad_norm,test_loss,test_acc,test_smooth_acc";
-        log = cfg->start_epoch > 0 ? csvlog_append(cfg->log_path, header)
-                                   : csvlog_open(cfg->log_path, header);
+        log = csvlog_open_run(cfg->log_path, header, cfg->start_epoch > 0);
         if (!log) {
             st = CM_EIO;
             goto done;

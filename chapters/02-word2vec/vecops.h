@@ -37,9 +37,9 @@ static inline w2v_v4 w2v_load4(const double *p)
     memcpy(&v, p, sizeof v);
     return v;
 }
-static inline void w2v_store4(double *p, w2v_v4 v)
+static inline void w2v_store4(double *p, const w2v_v4 *v) /* by address: see -Wpsabi above */
 {
-    memcpy(p, &v, sizeof v);
+    memcpy(p, v, sizeof *v);
 }
 
 /* x · y, in eight partial sums (two groups of four), so that the additions of one group do not
@@ -69,7 +69,10 @@ static inline double w2v_dot(const double *restrict x, const double *restrict y,
 static inline void w2v_axpy(double a, const double *restrict x, double *restrict y, size_t n)
 {
     size_t i = 0;
-    for (; i + 4 <= n; i += 4) w2v_store4(y + i, w2v_load4(y + i) + a * w2v_load4(x + i));
+    for (; i + 4 <= n; i += 4) {
+        w2v_v4 yi = w2v_load4(y + i) + a * w2v_load4(x + i);
+        w2v_store4(y + i, &yi);
+    }
     for (; i < n; i++) y[i] += a * x[i];
 }
 
@@ -82,8 +85,9 @@ static inline void w2v_step_pair(double g, double *restrict u, const double *res
     size_t i = 0;
     for (; i + 4 <= n; i += 4) {
         w2v_v4 ui = w2v_load4(u + i);
-        w2v_store4(e + i, w2v_load4(e + i) + g * ui);
-        w2v_store4(u + i, ui + g * w2v_load4(h + i));
+        w2v_v4 ei = w2v_load4(e + i) + g * ui, uj = ui + g * w2v_load4(h + i);
+        w2v_store4(e + i, &ei);
+        w2v_store4(u + i, &uj);
     }
     for (; i < n; i++) {
         e[i] += g * u[i];

@@ -1,0 +1,38 @@
+/* train.h: training the noise-conditional score model on a 2-D data set with one objective:
+ * minibatches drawn with replacement, a noise level per row uniform over the ladder, Adam. */
+#ifndef SCORE_TRAIN_H
+#define SCORE_TRAIN_H
+
+#include <stddef.h>
+#include <gsl/gsl_matrix.h>
+#include <gsl/gsl_rng.h>
+
+#include "net.h"
+#include "objectives.h"
+
+#define SCORE_MAX_LEVELS 64
+
+typedef struct {
+    score_objective obj;
+    long steps;
+    size_t batch;
+    double lr;
+    size_t L;                        /* levels of the ladder */
+    double sigmas[SCORE_MAX_LEVELS]; /* decreasing */
+    const char *log_path;            /* CSV step,loss,grad_norm,lr; NULL: none */
+    int quiet;
+} score_train_cfg;
+
+/* Fills batch b (B rows) for one step: rows of data, sigma uniform over the ladder, Z and V
+ * standard normal. */
+void score_fill_batch(score_batch *b, size_t B, const gsl_matrix *data, const double *sigmas,
+                      size_t L, gsl_rng *r);
+
+/* Trains m (already initialized) on data (N, 2). loss_hist (cfg->steps, may be NULL) gets the
+ * loss of every step. CM_OK, or CM_ENOTFINITE "... at step t" when the loss or the gradient
+ * stops being finite (the weights are left at the last finite step's values), or an I/O error
+ * of the log. */
+int score_train(score_net *m, const gsl_matrix *data, const score_train_cfg *cfg, gsl_rng *r,
+                double *loss_hist);
+
+#endif

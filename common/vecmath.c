@@ -1,0 +1,46 @@
+/* vecmath.c: see vecmath.h. */
+#include "vecmath.h"
+
+#include <math.h>
+
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__GLIBC__)
+/* Declaring the functions as having SIMD variants lets GCC call libmvec's _ZGV* versions from a
+ * vectorized loop (glibc declares them so itself only in GCC's fast-math mode, which this project
+ * does not use: it would also let the compiler assume that no value is NaN). */
+#define VM_LIBMVEC 1
+__attribute__((simd("notinbranch"))) double exp(double);
+__attribute__((simd("notinbranch"))) double tanh(double);
+/* Two copies of each loop, picked when the program starts: the AVX2 one on a CPU that has it. */
+#define VM_CLONES __attribute__((target_clones("default", "arch=x86-64-v3")))
+#else
+#define VM_LIBMVEC 0
+#define VM_CLONES
+#endif
+
+VM_CLONES void vm_exp(const double *x, double *y, size_t n)
+{
+#pragma omp simd
+    for (size_t i = 0; i < n; i++) y[i] = exp(x[i]);
+}
+
+VM_CLONES void vm_tanh(const double *x, double *y, size_t n)
+{
+#pragma omp simd
+    for (size_t i = 0; i < n; i++) y[i] = tanh(x[i]);
+}
+
+VM_CLONES void vm_sigmoid(const double *x, double *y, size_t n)
+{
+#pragma omp simd
+    for (size_t i = 0; i < n; i++) y[i] = 1.0 / (1.0 + exp(-x[i]));
+}
+
+const char *vm_backend(void)
+{
+#if VM_LIBMVEC
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") ? "libmvec (AVX2)" : "libmvec (SSE2)";
+#else
+    return "libm";
+#endif
+}
