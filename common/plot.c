@@ -634,6 +634,48 @@ int plot_image_grid(const plot_ctx *ctx, const char *name, const char *title,
     return finish_image(ctx, name, g, "x", "y");
 }
 
+/* ---- labelled points ------------------------------------------------------------------------ */
+
+/* name.csv: label, x, y, one line per point; drawn as points with their labels beside them. */
+int plot_labeled_points(const plot_ctx *ctx, const char *name, const char *title,
+                        const char *xlabel, const char *ylabel, const double *x, const double *y,
+                        const char *const *labels, size_t n)
+{
+    int rc = check_name(ctx, name);
+    if (rc) return rc;
+    if (n == 0) return cm_error(CM_EINVAL, "plot %s: no points", name);
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(x[i]) || !isfinite(y[i]))
+            return cm_error(CM_ENOTFINITE, "plot %s: point %zu is (%g, %g)", name, i, x[i], y[i]);
+    FILE *out, *g;
+    if ((rc = open_file(ctx, name, "csv", &out))) return rc;
+    fprintf(out, "label,x,y\n");
+    for (size_t i = 0; i < n; i++) {
+        csv_text(out, labels[i]);
+        fprintf(out, ",%.10g,%.10g\n", x[i], y[i]);
+    }
+    if ((rc = close_file(ctx, name, "csv", out))) return rc;
+
+    if ((rc = open_file(ctx, name, "gp", &g))) return rc;
+    gp_head(g, name, title, 800, 600);
+    fprintf(g, "set xlabel ");
+    gp_str(g, xlabel ? xlabel : "x");
+    fprintf(g, "\nset ylabel ");
+    gp_str(g, ylabel ? ylabel : "y");
+    fprintf(g, "\nset grid lc rgb \"#dddddd\"\nset key off\nset offsets graph 0.08, graph 0.08, "
+               "graph 0.05, graph 0.05\n");
+    char csv[256];
+    snprintf(csv, sizeof csv, "%s.csv", name);
+    fprintf(g, "plot ");
+    gp_str(g, csv);
+    fprintf(g, " using \"x\":\"y\" with points pt 7 ps 0.8 lc rgb \"#1f77b4\", \\\n     ");
+    gp_str(g, csv);
+    fprintf(g, " using \"x\":\"y\":\"label\" with labels offset char 0.8,0.5 left tc rgb "
+               "\"#333333\"\n");
+    rc = close_file(ctx, name, "gp", g);
+    return rc ? rc : draw(ctx, name);
+}
+
 int plot_draw_script(const plot_ctx *ctx, const char *name)
 {
     int st = check_name(ctx, name);

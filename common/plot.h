@@ -59,6 +59,13 @@ int plot_image_grid(const plot_ctx *ctx, const char *name, const char *title,
                     const gsl_matrix *images, size_t h, size_t w, size_t ncols, double vmin,
                     double vmax, const char *const *captions);
 
+/* Points with a text label beside each (a map of word vectors, say). The csv holds
+ * label,x,y (a comma or quote in a label becomes a space); a NaN or infinite coordinate gives
+ * CM_ENOTFINITE naming the point. */
+int plot_labeled_points(const plot_ctx *ctx, const char *name, const char *title,
+                        const char *xlabel, const char *ylabel, const double *x, const double *y,
+                        const char *const *labels, size_t n);
+
 /* Draws a figure whose dir/name.csv and dir/name.gp the caller wrote itself (a kind of figure
  * this module does not build: a vector field, say), as the mode says, exactly as
  * plot_fig_write draws its own. The script must follow the same convention: set the pngcairo
