@@ -52,7 +52,7 @@ CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
 
 CPPFLAGS += -Icommon $(GSL_CFLAGS)
-LDLIBS := $(GSL_LDIRS) -lgsl $(BLAS_LIBS) -lm
+LDLIBS := $(GSL_LDIRS) -lgsl $(BLAS_LIBS) -lm -pthread
 
 # ---- sources ------------------------------------------------------------------------------
 COMMON_SRC := $(wildcard common/*.c)
