@@ -11,7 +11,7 @@
 #include "rnn.h"
 #include "vecmath.h"
 
-void rnn_gru_forward(const rnn_model *m, int l, rnn_layer_work *lw, size_t T, size_t B)
+RNN_CLONES void rnn_gru_forward(const rnn_model *m, int l, rnn_layer_work *lw, size_t T, size_t B)
 {
     size_t H = m->H, GH = 3 * H;
     const double *Whh = params_ptr(m->p, m->w_hh[l]), *bhh = params_ptr(m->p, m->b_hh[l]);
@@ -44,7 +44,7 @@ void rnn_gru_forward(const rnn_model *m, int l, rnn_layer_work *lw, size_t T, si
  *     dn = dh (1 - z)    dz = dh (h(t-1) - n)    dh(t-1) = dh z + W_hh^T d(hp)
  *     d(pre_n) = dn (1 - n^2): the input's share as is, the recurrent share times r,
  *     dr = d(pre_n) hp_n, then through the sigmoids to d(pre_r), d(pre_z). */
-void rnn_gru_backward(rnn_model *m, int l, rnn_layer_work *lw, size_t T, size_t B)
+RNN_CLONES void rnn_gru_backward(rnn_model *m, int l, rnn_layer_work *lw, size_t T, size_t B)
 {
     size_t H = m->H, GH = 3 * H;
     const double *Whh = params_ptr(m->p, m->w_hh[l]);

@@ -13,18 +13,17 @@
 #include "rnn.h"
 #include "vecmath.h"
 
-void rnn_lstm_forward(const rnn_model *m, int l, rnn_layer_work *lw, size_t T, size_t B)
+RNN_CLONES void rnn_lstm_forward(const rnn_model *m, int l, rnn_layer_work *lw, size_t T, size_t B)
 {
     size_t H = m->H, GH = 4 * H;
-    const double *Whh = params_ptr(m->p, m->w_hh[l]), *bhh = params_ptr(m->p, m->b_hh[l]);
+    const double *Whh = params_ptr(m->p, m->w_hh[l]);
     for (size_t t = 0; t < T; t++) {
         const double *h_prev = lw->h + t * B * H, *c_prev = lw->c + t * B * H;
-        double *a = lw->gates + t * B * GH; /* pre-activations, then gates, in place */
+        /* lw->gates is lw->xp for an LSTM: it holds W_ih x + b_ih + b_hh (rnn.c adds both
+         * biases), the step adds W_hh h(t-1) in place and applies the nonlinearities there */
+        double *a = lw->gates + t * B * GH;
         double *c = lw->c + (t + 1) * B * H, *h = lw->h + (t + 1) * B * H;
         double *tc = lw->tc + t * B * H;
-        for (size_t r = 0; r < B; r++)
-#pragma omp simd
-            for (size_t j = 0; j < GH; j++) a[r * GH + j] = lw->xp[(t * B + r) * GH + j] + bhh[j];
         rnn_gemm(0, 1, B, GH, H, 1.0, h_prev, Whh, 1.0, a); /* + W_hh h(t-1) */
         for (size_t b = 0; b < B; b++) { /* the gates' nonlinearities, in place */
             double *ab = a + b * GH;
@@ -46,7 +45,7 @@ void rnn_lstm_forward(const rnn_model *m, int l, rnn_layer_work *lw, size_t T, s
  *     do = dh * tanh(c)           dc += dh * o * (1 - tanh(c)^2)
  *     di = dc * g    dg = dc * i    df = dc * c(t-1)    dc(t-1) = dc * f
  * then through each gate's nonlinearity to its pre-activation, and dh(t-1) = W_hh^T d(pre). */
-void rnn_lstm_backward(rnn_model *m, int l, rnn_layer_work *lw, size_t T, size_t B)
+RNN_CLONES void rnn_lstm_backward(rnn_model *m, int l, rnn_layer_work *lw, size_t T, size_t B)
 {
     size_t H = m->H, GH = 4 * H;
     const double *Whh = params_ptr(m->p, m->w_hh[l]);

@@ -8,7 +8,7 @@
 #include "rnn.h"
 #include "vecmath.h"
 
-void rnn_tanh_forward(const rnn_model *m, int l, rnn_layer_work *lw, size_t T, size_t B)
+RNN_CLONES void rnn_tanh_forward(const rnn_model *m, int l, rnn_layer_work *lw, size_t T, size_t B)
 {
     size_t H = m->H;
     const double *Whh = params_ptr(m->p, m->w_hh[l]), *bhh = params_ptr(m->p, m->b_hh[l]);
@@ -27,7 +27,7 @@ void rnn_tanh_forward(const rnn_model *m, int l, rnn_layer_work *lw, size_t T, s
  * output at t sends down plus what step t+1 sends back,
  *     dh(t) = dh_out(t) + W_hh^T delta(t+1),    delta(t) = dh(t) * (1 - h(t)^2),
  * and the weights' gradients sum delta(t) over the steps: dW_hh = sum_t delta(t) h(t-1)^T. */
-void rnn_tanh_backward(rnn_model *m, int l, rnn_layer_work *lw, size_t T, size_t B)
+RNN_CLONES void rnn_tanh_backward(rnn_model *m, int l, rnn_layer_work *lw, size_t T, size_t B)
 {
     size_t H = m->H;
     const double *Whh = params_ptr(m->p, m->w_hh[l]);

@@ -46,7 +46,7 @@ void rnn_gemm(int transA, int transB, size_t M, size_t N, size_t K, double alpha
                 transA ? (int)M : (int)K, B, transB ? (int)K : (int)N, beta, C, (int)N);
 }
 
-void rnn_colsum_add(const double *a, size_t rows, size_t n, double *g)
+RNN_CLONES void rnn_colsum_add(const double *a, size_t rows, size_t n, double *g)
 {
     for (size_t r = 0; r < rows; r++)
 #pragma omp simd
@@ -147,7 +147,8 @@ rnn_work *rnn_work_alloc(const rnn_model *m, size_t T, size_t B)
         RNN_ALLOC(lw->dh, TB * H);
         RNN_ALLOC(lw->dh_next, B * H);
         RNN_ALLOC(lw->dc_next, B * H);
-        if (m->cell != RNN_CELL_TANH) RNN_ALLOC(lw->gates, TB * GH);
+        if (m->cell == RNN_CELL_GRU) RNN_ALLOC(lw->gates, TB * GH);
+        if (m->cell == RNN_CELL_LSTM) lw->gates = lw->xp; /* built in place: see cell_lstm.c */
         if (m->cell == RNN_CELL_LSTM) {
             RNN_ALLOC(lw->c, (T + 1) * B * H);
             RNN_ALLOC(lw->tc, TB * H);
@@ -176,7 +177,8 @@ void rnn_work_free(rnn_work *w)
     for (int l = 0; l < RNN_MAX_LAYERS; l++) {
         rnn_layer_work *lw = &w->layer[l];
         if (lw->dhh != lw->dx) free(lw->dhh);
-        free(lw->h), free(lw->c), free(lw->tc), free(lw->gates), free(lw->xp), free(lw->hp);
+        if (lw->gates != lw->xp) free(lw->gates);
+        free(lw->h), free(lw->c), free(lw->tc), free(lw->xp), free(lw->hp);
         free(lw->dx), free(lw->dh), free(lw->dh_next), free(lw->dc_next);
     }
     free(w->logits);
@@ -191,7 +193,7 @@ void rnn_work_free(rnn_work *w)
  * copy costs V G H moves per chunk, the strided reads it saves T B G H). Higher layers read the
  * layer below's h[1..T] in one product over the whole chunk, which BLAS runs far faster than T
  * products of B rows. */
-static void input_projection(const rnn_model *m, rnn_work *w, size_t l, size_t T)
+RNN_CLONES static void input_projection(const rnn_model *m, rnn_work *w, size_t l, size_t T)
 {
     size_t B = w->B, GH = m->G * m->H, TB = T * B;
     const double *W = params_ptr(m->p, m->w_ih[l]), *b = params_ptr(m->p, m->b_ih[l]);
@@ -210,10 +212,16 @@ static void input_projection(const rnn_model *m, rnn_work *w, size_t l, size_t T
         for (size_t r = 0; r < TB; r++) memcpy(xp + r * GH, b, GH * sizeof(double));
         rnn_gemm(0, 1, TB, GH, m->H, 1.0, w->layer[l - 1].h + B * m->H, W, 1.0, xp);
     }
+    if (m->cell == RNN_CELL_LSTM) { /* + b_hh here, once, rather than in every step */
+        const double *bhh = params_ptr(m->p, m->b_hh[l]);
+        for (size_t r = 0; r < TB; r++)
+#pragma omp simd
+            for (size_t j = 0; j < GH; j++) xp[r * GH + j] += bhh[j];
+    }
 }
 
-double rnn_forward(const rnn_model *m, rnn_work *w, size_t T, const int *x, const int *y,
-                   const double *h0, const double *c0)
+RNN_CLONES double rnn_forward(const rnn_model *m, rnn_work *w, size_t T, const int *x, const int *y,
+                              const double *h0, const double *c0)
 {
     size_t B = w->B, H = m->H, V = m->V, TB = T * B;
     w->t_used = T, w->x = x, w->y = y;
@@ -250,7 +258,7 @@ double rnn_forward(const rnn_model *m, rnn_work *w, size_t T, const int *x, cons
     return n ? loss / (double)n : 0.0;
 }
 
-void rnn_backward(rnn_model *m, rnn_work *w, double *dh0, double *dc0)
+RNN_CLONES void rnn_backward(rnn_model *m, rnn_work *w, double *dh0, double *dc0)
 {
     size_t T = w->t_used, B = w->B, H = m->H, V = m->V, GH = m->G * m->H, TB = T * B;
     const int *y = w->y;
