@@ -181,8 +181,17 @@ size_t ar_made_n_connected(const ar_made *m, size_t k)
     return n;
 }
 
+/* AVX2 and AVX-512 copies of the passes, picked at start-up (as chapter 01's RNN_CLONES), for
+ * their element-wise loops (masks, ReLUs); the same numbers, since ISO C mode does not contract
+ * to FMA. On definitions only: GCC 12 would link a declaration's callers to unexported names. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+#define MADE_CLONES __attribute__((target_clones("default", "arch=x86-64-v3", "arch=x86-64-v4")))
+#else
+#define MADE_CLONES
+#endif
+
 /* h^l = relu(h^{l-1} (W^l . M^l)^T + b^l) for the hidden layers, z = h^L (W . M)^T + b. */
-void ar_made_forward(ar_made *m, const gsl_matrix *X, size_t k, gsl_matrix *Z)
+MADE_CLONES void ar_made_forward(ar_made *m, const gsl_matrix *X, size_t k, gsl_matrix *Z)
 {
     const size_t B = X->size1, L = m->L;
     m->cur = k;
@@ -209,7 +218,8 @@ void ar_made_forward(ar_made *m, const gsl_matrix *X, size_t k, gsl_matrix *Z)
     }
 }
 
-void ar_made_backward(ar_made *m, const gsl_matrix *X, const gsl_matrix *dZ, gsl_matrix *dX)
+MADE_CLONES void ar_made_backward(ar_made *m, const gsl_matrix *X, const gsl_matrix *dZ,
+                                  gsl_matrix *dX)
 {
     const size_t B = X->size1, L = m->L;
     for (size_t l = L + 1; l-- > 0;) {
