@@ -50,9 +50,11 @@ START_TEST(test_matches_libm)
             if (want != 0.0 && fabs(want) < 1e-300) continue; /* subnormal results: not compared */
             double e = ulp_err(y[i], want);
             ck_assert_msg(e <= 8.0, "%s(%.17g) = %.17g, libm %.17g (%g ulp, %s)",
-                          f == 0 ? "exp" : f == 1 ? "tanh" : f == 2 ? "sigmoid" : "log1p", x[i], y[i],
-                          want, e,
-                          vm_backend());
+                          f == 0   ? "exp"
+                          : f == 1 ? "tanh"
+                          : f == 2 ? "sigmoid"
+                                   : "log1p",
+                          x[i], y[i], want, e, vm_backend());
         }
     }
     free(x);
