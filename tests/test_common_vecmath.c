@@ -1,4 +1,4 @@
-/* Tests of common/vecmath.c: the vectorized exp, tanh and sigmoid agree with libm's scalar
+/* Tests of common/vecmath.c: the vectorized exp, tanh, sigmoid and log1p agree with libm's scalar
  * functions to a few units in the last place over every range an activation meets, handle the
  * extremes and special values, and work in place and on lengths that are not a multiple of the
  * vector width. */
@@ -35,17 +35,26 @@ START_TEST(test_matches_libm)
     double *x = malloc(N * sizeof(double)), *y = malloc(N * sizeof(double));
     ck_assert(x && y);
     fill_wide(x, N);
-    for (int f = 0; f < 3; f++) {
+    for (int f = 0; f < 4; f++) {
+        if (f == 3) /* log1p: the same magnitudes, and -1 < x < 0 */
+            for (size_t i = 0; i < N; i++) x[i] = x[i] < 0 ? -fmin(-x[i], 0.999) : x[i];
         if (f == 0) vm_exp(x, y, N);
         if (f == 1) vm_tanh(x, y, N);
         if (f == 2) vm_sigmoid(x, y, N);
+        if (f == 3) vm_log1p(x, y, N);
         for (size_t i = 0; i < N; i++) {
-            double want = f == 0 ? exp(x[i]) : f == 1 ? tanh(x[i]) : 1.0 / (1.0 + exp(-x[i]));
+            double want = f == 0   ? exp(x[i])
+                          : f == 1 ? tanh(x[i])
+                          : f == 2 ? 1.0 / (1.0 + exp(-x[i]))
+                                   : log1p(x[i]);
             if (want != 0.0 && fabs(want) < 1e-300) continue; /* subnormal results: not compared */
             double e = ulp_err(y[i], want);
             ck_assert_msg(e <= 8.0, "%s(%.17g) = %.17g, libm %.17g (%g ulp, %s)",
-                          f == 0 ? "exp" : f == 1 ? "tanh" : "sigmoid", x[i], y[i], want, e,
-                          vm_backend());
+                          f == 0   ? "exp"
+                          : f == 1 ? "tanh"
+                          : f == 2 ? "sigmoid"
+                                   : "log1p",
+                          x[i], y[i], want, e, vm_backend());
         }
     }
     free(x);

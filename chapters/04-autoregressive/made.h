@@ -25,6 +25,7 @@
 #include "params.h"
 
 #define AR_MADE_MAX_LAYERS 8 /* hidden layers */
+#define AR_MADE_BLOCKS     4 /* blocks of units per layer in the products (see perm) */
 
 /* How the hidden units get their degrees: drawn at random (the article's), or spread evenly. */
 typedef enum { AR_CONN_RANDOM, AR_CONN_EVEN } ar_connectivity;
@@ -41,12 +42,21 @@ typedef struct {
     gsl_matrix **masks; /* (K (L+1)): masks[k (L+1) + l] is layer l's (out_l, in_l) */
     params *p;          /* "layers.l.weight" (out_l, in_l), "layers.l.bias" (out_l) */
     int iW[AR_MADE_MAX_LAYERS + 1], ib[AR_MADE_MAX_LAYERS + 1];
+    /* The passes work with every layer's units sorted by degree (the inputs by position in
+     * the ordering, the hidden units by m^l): each mask is then a staircase, unit j' connected
+     * to a prefix of the sorted inputs, and the products of a block of AR_MADE_BLOCKS
+     * consecutive units skip the columns past the block's longest prefix, where W . M is 0. */
+    size_t *perm;      /* (K, D + H_1 + ... + H_L) per ordering: the ordering, then each
+                        * hidden layer's units by ascending degree */
+    size_t *need;      /* (K, L+1, AR_MADE_BLOCKS) the prefix each block of layer l reads */
     size_t cap;        /* rows the workspace holds */
     size_t cur;        /* the ordering of the last forward pass */
-    gsl_matrix **Wm;   /* (L+1) W^l . M^l of the current ordering */
-    gsl_matrix **gW;   /* (L+1) scratch for one layer's weight gradient before masking */
-    gsl_matrix **act;  /* (L) h^l (cap, H_l), after the ReLU */
-    gsl_matrix **dact; /* (L) dL/dh^l */
+    gsl_matrix **Wm;   /* (L+1) W^l . M^l of the current ordering, rows and columns sorted */
+    gsl_matrix **gW;   /* (L+1) scratch for one layer's weight gradient (sorted) */
+    gsl_matrix **act;  /* (L) h^l (cap, H_l), after the ReLU, columns sorted */
+    gsl_matrix **dact; /* (L) dL/dh^l, columns sorted */
+    gsl_matrix *Xp, *Zp, *dXp; /* (cap, D) X, Z or dZ, dX with columns in the ordering's order */
+    double *bp;                /* (max layer width) one layer's bias, sorted */
 } ar_made;
 
 /* hidden: L sizes (1 <= L <= AR_MADE_MAX_LAYERS); K orderings; order0: ordering 0 (NULL: raster
