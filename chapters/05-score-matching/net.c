@@ -71,22 +71,32 @@ void score_net_init(score_net *m, gsl_rng *r)
 /* a (B, n) -> h = silu(a) = a sigmoid(a) (torch.nn.SiLU), and its first two derivatives
  *   f'(a)  = s (1 + a (1 - s)),            s = sigmoid(a) = 1 / (1 + exp(-a))
  *   f''(a) = s (1 - s) (2 + a (1 - 2 s))
- * The sigmoids of a whole row at once through common/vecmath (libmvec: several exps at a time;
- * the scalar exp was a fifth of a training step), then plain arithmetic. Q may be NULL: the
- * first-order objective (DSM) and the samplers need no f''. */
-static void silu_rows(const gsl_matrix *A, gsl_matrix *Y, gsl_matrix *F, gsl_matrix *Q, size_t B)
+ * The sigmoids of the whole (B, n) array at once through common/vecmath (libmvec: several exps
+ * at a time; the scalar exp was a fifth of a training step), then plain arithmetic, vectorized
+ * (see SCORE_CLONES in net.h). Q may be NULL: the first-order objective (DSM) and the samplers
+ * need no f'', and a loop without it keeps the test out of the loop. */
+static SCORE_CLONES void silu_rows(const gsl_matrix *A, gsl_matrix *Y, gsl_matrix *F,
+                                   gsl_matrix *Q, size_t B)
 {
-    size_t n = A->size2;
-    for (size_t i = 0; i < B; i++) {
-        const double *a = gsl_matrix_const_ptr(A, i, 0);
-        double *y = gsl_matrix_ptr(Y, i, 0), *f = gsl_matrix_ptr(F, i, 0);
-        double *q = Q ? gsl_matrix_ptr(Q, i, 0) : NULL;
-        vm_sigmoid(a, f, n); /* f holds s = sigmoid(a) until the loop below */
+    size_t n = B * A->size2; /* the first B rows, contiguous */
+    const double *restrict a = A->data;
+    double *restrict y = Y->data, *restrict f = F->data;
+    vm_sigmoid(a, f, n); /* f holds s = sigmoid(a) until the loops below */
+    if (Q) {
+        double *restrict q = Q->data;
+#pragma omp simd
         for (size_t j = 0; j < n; j++) {
             double s = f[j];
             y[j] = a[j] * s;
             f[j] = s * (1 + a[j] * (1 - s));
-            if (q) q[j] = s * (1 - s) * (2 + a[j] * (1 - 2 * s));
+            q[j] = s * (1 - s) * (2 + a[j] * (1 - 2 * s));
+        }
+    } else {
+#pragma omp simd
+        for (size_t j = 0; j < n; j++) {
+            double s = f[j];
+            y[j] = a[j] * s;
+            f[j] = s * (1 + a[j] * (1 - s));
         }
     }
 }
@@ -125,6 +135,18 @@ void score_net_forward(score_net *m, const gsl_matrix *X, const double *sigma, g
         }
 }
 
+/* db += the column sums of dY (B rows, n columns): row by row, so that each sum adds its terms
+ * in the same order as before, the columns vectorized. */
+static SCORE_CLONES void column_sums_add(const double *restrict dY, size_t B, size_t n,
+                                         double *restrict db)
+{
+    for (size_t i = 0; i < B; i++) {
+        const double *restrict d = dY + i * n;
+#pragma omp simd
+        for (size_t j = 0; j < n; j++) db[j] += d[j];
+    }
+}
+
 /* dW += dY^T X, db += column sums of dY (B rows). */
 static void linear_backward_params(const gsl_matrix *X, const gsl_matrix *dY, params *p, int W,
                                    int b, size_t B)
@@ -134,11 +156,7 @@ static void linear_backward_params(const gsl_matrix *X, const gsl_matrix *dY, pa
     gsl_matrix_const_view dYb = gsl_matrix_const_submatrix(dY, 0, 0, B, dY->size2);
     gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, &dYb.matrix, &Xb.matrix, 1.0, &dW.matrix);
     if (b < 0) return;
-    double *db = params_grad_ptr(p, b);
-    for (size_t i = 0; i < B; i++) {
-        const double *d = gsl_matrix_const_ptr(dY, i, 0);
-        for (size_t j = 0; j < dY->size2; j++) db[j] += d[j];
-    }
+    column_sums_add(dY->data, B, dY->size2, params_grad_ptr(p, b));
 }
 
 /* dX = dY W (B rows). */
@@ -150,31 +168,34 @@ static void linear_backward_input(const gsl_matrix *dY, params *p, int W, gsl_ma
     gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, &dYb.matrix, &Wv.matrix, 0.0, &dXb.matrix);
 }
 
+/* dA = F * dH (+ X when add_jac) over n numbers: the backward pass of h = silu(a), whole arrays,
+ * vectorized (the test kept out of the loop). */
+static SCORE_CLONES void silu_backward(const double *restrict F, const double *restrict dH,
+                                       const double *restrict X, int add_jac, double *restrict dA,
+                                       size_t n)
+{
+    if (add_jac) {
+#pragma omp simd
+        for (size_t j = 0; j < n; j++) dA[j] = F[j] * dH[j] + X[j];
+    } else {
+#pragma omp simd
+        for (size_t j = 0; j < n; j++) dA[j] = F[j] * dH[j];
+    }
+}
+
 void score_net_backward(score_net *m, size_t B, int add_jac)
 {
-    size_t H = m->hidden;
+    size_t n = B * m->hidden; /* the first B rows of the (cap, H) arrays, contiguous */
     /* forward: o = h2 W3^T + b3  ->  dW3 += dO^T h2, db3 += sum dO, dh2 = dO W3 */
     linear_backward_params(m->H2, m->dO, m->p, m->W3, m->b3, B);
     linear_backward_input(m->dO, m->p, m->W3, m->dH, B);
     /* forward: h2 = silu(a2)  ->  da2 = silu'(a2) * dh2 (+ the Jacobian terms) */
-    for (size_t i = 0; i < B; i++) {
-        double *d = gsl_matrix_ptr(m->dA2, i, 0);
-        const double *s = gsl_matrix_const_ptr(m->F2, i, 0),
-                     *dh = gsl_matrix_const_ptr(m->dH, i, 0);
-        const double *x = gsl_matrix_const_ptr(m->dA2x, i, 0);
-        for (size_t j = 0; j < H; j++) d[j] = s[j] * dh[j] + (add_jac ? x[j] : 0);
-    }
+    silu_backward(m->F2->data, m->dH->data, m->dA2x->data, add_jac, m->dA2->data, n);
     /* forward: a2 = h1 W2^T + b2  ->  dW2 += da2^T h1, db2 += sum da2, dh1 = da2 W2 */
     linear_backward_params(m->H1, m->dA2, m->p, m->W2, m->b2, B);
     linear_backward_input(m->dA2, m->p, m->W2, m->dH, B);
     /* forward: h1 = silu(a1)  ->  da1 = silu'(a1) * dh1 (+ the Jacobian terms) */
-    for (size_t i = 0; i < B; i++) {
-        double *d = gsl_matrix_ptr(m->dA1, i, 0);
-        const double *s = gsl_matrix_const_ptr(m->F1, i, 0),
-                     *dh = gsl_matrix_const_ptr(m->dH, i, 0);
-        const double *x = gsl_matrix_const_ptr(m->dA1x, i, 0);
-        for (size_t j = 0; j < H; j++) d[j] = s[j] * dh[j] + (add_jac ? x[j] : 0);
-    }
+    silu_backward(m->F1->data, m->dH->data, m->dA1x->data, add_jac, m->dA1->data, n);
     /* forward: a1 = u W1^T + b1  ->  dW1 += da1^T u, db1 += sum da1 */
     linear_backward_params(m->U, m->dA1, m->p, m->W1, m->b1, B);
 }

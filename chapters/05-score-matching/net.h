@@ -26,6 +26,19 @@
 
 #include "params.h"
 
+/* The element-wise loops of the model run over whole (B, H) arrays (the workspace's matrices
+ * are contiguous: cap rows of exactly H numbers) under `#pragma omp simd` (-fopenmp-simd: no
+ * threads; GCC's -O2 will not vectorize them by itself, unable to prove the arrays do not
+ * overlap). SCORE_CLONES, on function definitions only (on a declaration GCC 12 links to clone
+ * names the other file does not export), compiles a function twice more for AVX2 and AVX-512,
+ * the copy picked when the program starts, as chapter 01's RNN_CLONES. Same numbers: every
+ * element gets the same operations in the same order (ISO C mode contracts nothing to FMA). */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+#define SCORE_CLONES __attribute__((target_clones("default", "arch=x86-64-v3", "arch=x86-64-v4")))
+#else
+#define SCORE_CLONES
+#endif
+
 typedef struct {
     size_t hidden, cap; /* H, the largest batch the workspace holds */
     int second_order;   /* 1 (default): the forward pass also keeps silu'' (Q1, Q2), which the
