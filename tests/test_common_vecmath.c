@@ -1,4 +1,4 @@
-/* Tests of common/vecmath.c: the vectorized exp, tanh and sigmoid agree with libm's scalar
+/* Tests of common/vecmath.c: the vectorized exp, tanh, sigmoid and softplus agree with libm's scalar
  * functions to a few units in the last place over every range an activation meets, handle the
  * extremes and special values, and work in place and on lengths that are not a multiple of the
  * vector width. */
@@ -35,17 +35,21 @@ START_TEST(test_matches_libm)
     double *x = malloc(N * sizeof(double)), *y = malloc(N * sizeof(double));
     ck_assert(x && y);
     fill_wide(x, N);
-    for (int f = 0; f < 3; f++) {
+    static const char *name[4] = {"exp", "tanh", "sigmoid", "softplus"};
+    for (int f = 0; f < 4; f++) {
         if (f == 0) vm_exp(x, y, N);
         if (f == 1) vm_tanh(x, y, N);
         if (f == 2) vm_sigmoid(x, y, N);
+        if (f == 3) vm_softplus(x, y, N);
         for (size_t i = 0; i < N; i++) {
-            double want = f == 0 ? exp(x[i]) : f == 1 ? tanh(x[i]) : 1.0 / (1.0 + exp(-x[i]));
+            double want = f == 0   ? exp(x[i])
+                          : f == 1 ? tanh(x[i])
+                          : f == 2 ? 1.0 / (1.0 + exp(-x[i]))
+                                   : fmax(x[i], 0.0) + log1p(exp(-fabs(x[i])));
             if (want != 0.0 && fabs(want) < 1e-300) continue; /* subnormal results: not compared */
             double e = ulp_err(y[i], want);
-            ck_assert_msg(e <= 8.0, "%s(%.17g) = %.17g, libm %.17g (%g ulp, %s)",
-                          f == 0 ? "exp" : f == 1 ? "tanh" : "sigmoid", x[i], y[i], want, e,
-                          vm_backend());
+            ck_assert_msg(e <= 8.0, "%s(%.17g) = %.17g, libm %.17g (%g ulp, %s)", name[f], x[i],
+                          y[i], want, e, vm_backend());
         }
     }
     free(x);
@@ -69,6 +73,11 @@ START_TEST(test_extremes_and_specials)
     double tiny = 1e-300, t;
     vm_tanh(&tiny, &t, 1);
     ck_assert_msg(t == tiny, "tanh(1e-300) = 1e-300 (full relative precision), got %g", t);
+    vm_softplus(x, y, 7);
+    ck_assert_msg(y[0] == 0.0 && y[1] == 1000.0 && y[2] == log(2.0) && y[3] == log(2.0) &&
+                      isinf(y[4]) && y[5] == 0.0 && isnan(y[6]),
+                  "softplus at -1000, 1000, 0, -0, inf, -inf, NaN: %g %g %.17g %.17g %g %g %g",
+                  y[0], y[1], y[2], y[3], y[4], y[5], y[6]);
     vm_exp(x, y, 7);
     ck_assert_msg(y[0] == 0.0 && isinf(y[1]) && y[2] == 1.0 && y[5] == 0.0 && isnan(y[6]),
                   "exp at -1000, 1000, 0, -inf, NaN: %g %g %g %g %g", y[0], y[1], y[2], y[5],
