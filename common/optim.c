@@ -11,6 +11,17 @@
 
 #include "error.h"
 
+/* Adam's update, one pass over every parameter with two divisions and a square root each (a
+ * fifth of a small network's training step, chapter 03), also compiled for AVX2 and AVX-512 and
+ * picked when the program starts: the same values (ISO C mode does not contract to FMA), 95 -> 69
+ * us per step for 35k parameters on the Cooper Lake this was measured on. On the definition only
+ * (a declaration with it makes GCC 12 call other files' copies by names they do not export). */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+#define OPTIM_CLONES __attribute__((target_clones("default", "arch=x86-64-v3", "arch=x86-64-v4")))
+#else
+#define OPTIM_CLONES
+#endif
+
 int sgd_init(sgd *o, size_t n, double lr, double momentum, double weight_decay, int nesterov)
 {
     if (!o) return cm_error(CM_EINVAL, "sgd_init: NULL optimizer");
@@ -87,7 +98,7 @@ int adam_init(adam *o, size_t n, double lr, double beta1, double beta2, double e
  *   g = g + wd w;  m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g^2
  *   step_size = lr / (1 - b1^t);  denom = sqrt(v) / sqrt(1 - b2^t) + eps
  *   w = w - step_size m / denom */
-void adam_step(adam *o, double *w, const double *g)
+OPTIM_CLONES void adam_step(adam *o, double *w, const double *g)
 {
     o->t++;
     double b1 = o->beta1, b2 = o->beta2;
