@@ -55,8 +55,12 @@ void act_tanh_array(const double *x, double *y, size_t n)
     for (size_t i = 0; i < n; i++) y[i] = tanh(x[i]);
 }
 
+/* Vectorized (-fopenmp-simd: a max instruction per 2 to 8 values): as a loop of compares and
+ * jumps, the half of the pre-activations below zero made it mispredict a branch every other
+ * element (chapter 03 measured 14% of a VAE's training here). Same values either way. */
 void act_relu_array(const double *x, double *y, size_t n)
 {
+#pragma omp simd
     for (size_t i = 0; i < n; i++) y[i] = act_relu(x[i]);
 }
 

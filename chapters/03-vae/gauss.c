@@ -12,6 +12,7 @@
 #include "error.h"
 #include "init.h"
 #include "matrix.h"
+#include "vecmath.h"
 
 vae_gauss *vae_gauss_alloc(size_t in, size_t hidden, size_t latent)
 {
@@ -156,8 +157,15 @@ void vae_reparam_backward(const double *eps, const double *sd, const double *dz,
  * binary_cross_entropy_with_logits(l, x, reduction='sum'). */
 double vae_bernoulli_nll(const double *x, const double *logits, size_t D)
 {
-    double s = 0.0;
-    for (size_t j = 0; j < D; j++) s += act_softplus(logits[j]) - x[j] * logits[j];
+    /* the softplus terms a chunk at a time through libmvec (common/vecmath.h: 12% of the
+     * training time with the scalar exp and log1p), then summed in order as before */
+    enum { CHUNK = 64 };
+    double s = 0.0, sp[CHUNK];
+    for (size_t j0 = 0; j0 < D; j0 += CHUNK) {
+        size_t n = D - j0 < CHUNK ? D - j0 : CHUNK;
+        vm_softplus(logits + j0, sp, n);
+        for (size_t j = 0; j < n; j++) s += sp[j] - x[j0 + j] * logits[j0 + j];
+    }
     return s;
 }
 
@@ -250,13 +258,24 @@ void vae_gauss_backward(vae_gauss *m, const gsl_matrix *X, vae_gauss_ws *w)
                     dblv = params_grad_vector(p, m->lv_b), dbd = params_grad_vector(p, m->dec_b),
                     dbo = params_grad_vector(p, m->out_b);
 
-    const double *x = X->data, *lg = w->logits->data;
-    for (size_t i = 0; i < B; i++)
-        for (size_t j = 0; j < D; j++)
-            dl.matrix.data[i * D + j] = (act_sigmoid(lg[i * D + j]) - x[i * X->tda + j]) * invB;
+    /* The element-wise loops below are written without branches and marked omp simd so that
+     * they run several values at a time: the ReLU masks, as an if per element, mispredicted a
+     * jump every other value (half the pre-activations are negative) and took a third of the
+     * time outside the matrix products; the sigmoids are libmvec's (common/vecmath.h). */
+    const double *x = X->data;
+    double *dlg = dl.matrix.data;
+    vm_sigmoid(w->logits->data, dlg, B * D);
+    for (size_t i = 0; i < B; i++) {
+        const double *xi = x + i * X->tda;
+        double *di = dlg + i * D;
+#pragma omp simd
+        for (size_t j = 0; j < D; j++) di[j] = (di[j] - xi[j]) * invB;
+    }
     dense_backward(&h2.matrix, &Wo.matrix, &dl.matrix, &dh2.matrix, &dWo.matrix, &dbo.vector);
-    for (size_t k = 0; k < B * H; k++)
-        if (w->a2->data[k] <= 0.0) dh2.matrix.data[k] = 0.0;
+    const double *a2 = w->a2->data, *a1 = w->a1->data, *dt = dtmp.matrix.data;
+    double *d2 = dh2.matrix.data, *d1 = dh1.matrix.data;
+#pragma omp simd
+    for (size_t k = 0; k < B * H; k++) d2[k] = a2[k] > 0.0 ? d2[k] : 0.0;
     dense_backward(&z.matrix, &Wd.matrix, &dh2.matrix, &dz.matrix, &dWd.matrix, &dbd.vector);
     gsl_matrix_set_zero(&dmu.matrix);
     gsl_matrix_set_zero(&dlv.matrix);
@@ -269,8 +288,10 @@ void vae_gauss_backward(vae_gauss *m, const gsl_matrix *X, vae_gauss_ws *w)
     }
     dense_backward(&h1.matrix, &Wmu.matrix, &dmu.matrix, &dh1.matrix, &dWmu.matrix, &dbmu.vector);
     dense_backward(&h1.matrix, &Wlv.matrix, &dlv.matrix, &dtmp.matrix, &dWlv.matrix, &dblv.vector);
-    for (size_t k = 0; k < B * H; k++)
-        dh1.matrix.data[k] = w->a1->data[k] > 0.0 ? dh1.matrix.data[k] + dtmp.matrix.data[k] : 0.0;
+#pragma omp simd
+    for (size_t k = 0; k < B * H; k++) d1[k] += dt[k];
+#pragma omp simd
+    for (size_t k = 0; k < B * H; k++) d1[k] = a1[k] > 0.0 ? d1[k] : 0.0;
     dense_backward(X, &W1.matrix, &dh1.matrix, NULL, &dW1.matrix, &db1.vector);
 }
 
