@@ -13,9 +13,9 @@
 
 /* Adam's loop in two more copies, AVX2 and AVX-512, picked when the program starts (GCC on
  * x86-64): 4 or 8 entries at a time instead of 2, where the step of a small network spends
- * about 5% of its time (18% of chapter 04's MADE training before). The same numbers: each entry gets the same operations in the same
- * order (sqrt and division are exact roundings; ISO C mode contracts nothing to FMA). On the
- * definition only, as chapter 01's RNN_CLONES. */
+ * about 5% of its time (18% of chapter 04's MADE training before). The same numbers: each
+ * entry gets the same operations in the same order (sqrt and division are exact roundings; ISO C
+ * mode contracts nothing to FMA). On the definition only, as chapter 01's RNN_CLONES. */
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
 #define OPTIM_CLONES __attribute__((target_clones("default", "arch=x86-64-v3", "arch=x86-64-v4")))
 #else
