@@ -14,6 +14,7 @@
 #include "sampling.h"
 #include "timer.h"
 #include "update.h"
+#include "vecops.h"
 
 double w2v_learning_rate(const w2v_config *cfg, long done, long total)
 {
@@ -56,6 +57,69 @@ typedef struct {
     double *neu1, *neu1e;
 } worker;
 
+/* The window of centre word i of a sentence of len words: it shrinks at random to b = 1..window
+ * words each side (nearer words are in more windows, a weighting by distance at no cost). */
+static void draw_window(const w2v_config *cfg, gsl_rng *r, size_t i, size_t len, size_t *lo,
+                        size_t *hi)
+{
+    size_t b = cfg->window - gsl_rng_uniform_int(r, cfg->window);
+    *lo = i >= b ? i - b : 0;
+    *hi = i + b < len ? i + b : len - 1;
+}
+
+/* Skip-gram on a subsampled sentence: each word of each window predicts the window's centre.
+ *
+ * Speed: the steps themselves draw nothing, so a window's size and all its negatives can be
+ * drawn before the previous window is trained, in the same order as drawing them just in time
+ * (the results are the same, bit for bit). That lets each step ask for the rows of the NEXT
+ * prediction (w2v_prefetch_row) while it computes: without this, most of the time went into
+ * waiting for the negatives' output rows to come from memory, or from the other core's cache
+ * where the other thread had just written them. */
+static double train_sentence_sg(worker *wk, size_t len, double alpha, long *npred)
+{
+    w2v_model *m = wk->m;
+    const size_t D = m->dim;
+    const int K = m->cfg.negative;
+    const int *sen = wk->sen;
+    int *neg[2] = {wk->neg, wk->neg + 2 * m->cfg.window * (size_t)K}; /* this window, next */
+    size_t lo = 0, hi = 0, next_lo = 0, next_hi = 0;
+    if (len > 0) draw_window(&m->cfg, wk->rng, 0, len, &lo, &hi);
+    if (K > 0) w2v_draw_negatives(m->neg_table, wk->rng, neg[0], K * (int)(hi - lo));
+    double loss = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (i + 1 < len) {
+            draw_window(&m->cfg, wk->rng, i + 1, len, &next_lo, &next_hi);
+            if (K > 0)
+                w2v_draw_negatives(m->neg_table, wk->rng, neg[1], K * (int)(next_hi - next_lo));
+        }
+        const size_t npairs = hi - lo; /* the window without its centre */
+        size_t p = 0;
+        for (size_t j = lo; j <= hi; j++) {
+            if (j == i) continue;
+            /* the next prediction: the next word of this window, or the first word of the
+             * next window (which comes before its centre i + 1) and that centre's row */
+            size_t nj = j + 1 == i ? j + 2 : j + 1;
+            const int *nneg = neg[0] + (p + 1) * K;
+            if (p + 1 == npairs) {
+                nj = i + 1 < len ? next_lo : len;
+                nneg = neg[1];
+                if (K > 0 && nj < len) w2v_prefetch_row(m->syn1neg, D, sen[i + 1]);
+            }
+            if (nj < len) {
+                w2v_prefetch_row(m->wv, D, sen[nj]);
+                for (int k = 0; k < K; k++) w2v_prefetch_row(m->syn1neg, D, nneg[k]);
+            }
+            loss += w2v_sg_step(m, sen[i], sen[j], neg[0] + p * K, alpha, wk->neu1e);
+            (*npred)++;
+            p++;
+        }
+        lo = next_lo, hi = next_hi;
+        int *t = neg[0];
+        neg[0] = neg[1], neg[1] = t;
+    }
+    return loss;
+}
+
 /* One sentence: subsample, then every kept word is a centre word once. */
 static double train_sentence(worker *wk, const int *words, size_t n, double alpha, long *npred)
 {
@@ -71,30 +135,19 @@ static double train_sentence(worker *wk, const int *words, size_t n, double alph
         wk->sen[len++] = w;
     }
     wk->trained += (long)len;
+    if (!cfg->cbow) return train_sentence_sg(wk, len, alpha, npred);
     const int K = cfg->negative;
     double loss = 0;
     for (size_t i = 0; i < len; i++) {
-        /* the window shrinks at random to b = 1..window words each side: nearer words are
-         * in more windows, a weighting by distance at no cost */
-        size_t b = cfg->window - gsl_rng_uniform_int(r, cfg->window);
-        size_t lo = i >= b ? i - b : 0, hi = i + b < len ? i + b : len - 1;
-        int centre = wk->sen[i];
-        if (cfg->cbow) {
-            int nctx = 0;
-            for (size_t j = lo; j <= hi; j++)
-                if (j != i) wk->ctx[nctx++] = wk->sen[j];
-            if (nctx == 0) continue;
-            if (K > 0) w2v_draw_negatives(m->neg_table, r, wk->neg, K);
-            loss += w2v_cbow_step(m, centre, wk->ctx, nctx, wk->neg, alpha, wk->neu1, wk->neu1e);
-            (*npred)++;
-        } else {
-            for (size_t j = lo; j <= hi; j++) {
-                if (j == i) continue;
-                if (K > 0) w2v_draw_negatives(m->neg_table, r, wk->neg, K);
-                loss += w2v_sg_step(m, centre, wk->sen[j], wk->neg, alpha, wk->neu1e);
-                (*npred)++;
-            }
-        }
+        size_t lo, hi;
+        draw_window(cfg, r, i, len, &lo, &hi);
+        int nctx = 0;
+        for (size_t j = lo; j <= hi; j++)
+            if (j != i) wk->ctx[nctx++] = wk->sen[j];
+        if (nctx == 0) continue;
+        if (K > 0) w2v_draw_negatives(m->neg_table, r, wk->neg, K);
+        loss += w2v_cbow_step(m, wk->sen[i], wk->ctx, nctx, wk->neg, alpha, wk->neu1, wk->neu1e);
+        (*npred)++;
     }
     return loss;
 }
@@ -170,7 +223,8 @@ int w2v_train(w2v_model *m, const w2v_corpus *c, int quiet, const char *log_path
         wk[t].rng = gsl_rng_alloc(gsl_rng_taus2); /* fast, and good (L'Ecuyer 1996) */
         wk[t].sen = alloc_lines(W2V_MAX_SENTENCE * sizeof(int));
         wk[t].ctx = alloc_lines((2 * cfg->window + 1) * sizeof(int));
-        wk[t].neg = alloc_lines(((size_t)cfg->negative + 1) * sizeof(int));
+        /* skip-gram: the negatives of two windows (this one, the next) of up to 2 window words */
+        wk[t].neg = alloc_lines((4 * cfg->window * (size_t)cfg->negative + 1) * sizeof(int));
         wk[t].neu1 = alloc_lines(m->dim * sizeof(double));
         wk[t].neu1e = alloc_lines(m->dim * sizeof(double));
         if (!wk[t].rng || !wk[t].sen || !wk[t].ctx || !wk[t].neg || !wk[t].neu1 || !wk[t].neu1e) {
