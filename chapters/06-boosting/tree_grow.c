@@ -59,6 +59,9 @@ struct boost_tree_work {
     boost_pool *threads; /* NULL, or the threads that share a histogram's features */
     double *part_sums;   /* hist: (n / PART_BLOCK + 1, 5) the partition's sums per block */
     size_t *part_at;     /* hist: (n / PART_BLOCK + 1, 2) where each block's rows go */
+    int *split_ok;       /* hist: (d) each feature's best split, searched by the threads */
+    size_t *split_pos;
+    double *split_proxy;
 };
 
 void boost_tree_work_free(boost_tree_work *w)
@@ -78,6 +81,9 @@ void boost_tree_work_free(boost_tree_work *w)
     free(w->ordered);
     free(w->part_sums);
     free(w->part_at);
+    free(w->split_ok);
+    free(w->split_pos);
+    free(w->split_proxy);
     free(w);
 }
 
@@ -109,7 +115,11 @@ boost_tree_work *boost_tree_work_alloc(const boost_xy *xy, const uint32_t *preso
         w->bin_hi = cm_calloc(d * B, sizeof *w->bin_hi);
         w->part_sums = cm_calloc(5 * (n / PART_BLOCK + 1), sizeof *w->part_sums);
         w->part_at = cm_calloc(2 * (n / PART_BLOCK + 1), sizeof *w->part_at);
-        if (!w->idx || !w->ordered || !w->bin_lo || !w->bin_hi || !w->part_sums || !w->part_at)
+        w->split_ok = cm_calloc(d, sizeof *w->split_ok);
+        w->split_pos = cm_calloc(d, sizeof *w->split_pos);
+        w->split_proxy = cm_calloc(d, sizeof *w->split_proxy);
+        if (!w->idx || !w->ordered || !w->bin_lo || !w->bin_hi || !w->part_sums || !w->part_at ||
+            !w->split_ok || !w->split_pos || !w->split_proxy)
             goto fail;
         for (size_t k = 0; k < d * B; k++) w->bin_lo[k] = INFINITY, w->bin_hi[k] = -INFINITY;
         for (size_t j = 0; j < d; j++)
@@ -377,11 +387,11 @@ static inline void hist_stats(const grower *g, const double *e, double *out)
 
 /* The best split of one feature from the node's histogram: bins <= *pos go left. */
 static int hist_best_split(const grower *g, const double *h, size_t j, const double *node, size_t m,
-                           size_t *pos, double *proxy)
+                           size_t *pos, double *proxy, double *scratch)
 {
     size_t width = g->src.width, stride = g->hstride, B = g->work->bins->max_bins;
     size_t nb = g->work->bins->n_bins[j];
-    double *left = g->work->scratch, *right = left + width, *st = left + 7 * width;
+    double *left = scratch, *right = left + width, *st = left + 7 * width;
     memset(left, 0, width * sizeof *left);
     size_t n_left = 0;
     double best = -INFINITY;
@@ -417,6 +427,30 @@ static double midpoint(double a, double b)
     return t;
 }
 
+/* The GBDT's split search of a large node shared among the threads: each feature's best split
+ * (the same scan as on one thread, on a scratch of the thread's own), kept per feature for
+ * node_find_split to choose among in feature order. */
+typedef struct {
+    const grower *g;
+    const double *h, *node;
+    size_t m;
+} split_job;
+
+static void split_part(void *arg, size_t t, size_t nt)
+{
+    const split_job *jb = arg;
+    boost_tree_work *w = jb->g->work;
+    double scratch[8 * 3]; /* the squared error's width 3 */
+    size_t j0, j1;
+    boost_pool_part(w->bins->d, t, nt, 1, &j0, &j1);
+    for (size_t j = j0; j < j1; j++) {
+        size_t pos = 0;
+        double proxy = -INFINITY;
+        w->split_ok[j] = hist_best_split(jb->g, jb->h, j, jb->node, jb->m, &pos, &proxy, scratch);
+        w->split_pos[j] = pos, w->split_proxy[j] = proxy;
+    }
+}
+
 /* Decides whether node pn is a leaf, and if not finds its best split (pn->feature >= 0). */
 static void node_find_split(grower *g, pending *pn)
 {
@@ -443,6 +477,12 @@ static void node_find_split(grower *g, pending *pn)
     }
     size_t mf = p->max_features && p->max_features < d ? p->max_features : d;
     for (size_t j = 0; j < d; j++) w->feat[j] = j;
+    int shared = w->bins && w->threads && mf == d && g->unit && p->criterion == BOOST_SQUARED &&
+                 m >= HIST_THREAD_MIN_ROWS;
+    if (shared) {
+        split_job jb = {.g = g, .h = pn->hist, .node = node, .m = m};
+        boost_pool_run(w->threads, split_part, &jb);
+    }
     double best = -INFINITY;
     size_t visited = 0;
     for (size_t f = 0; f < d && visited < mf; f++) {
@@ -456,7 +496,10 @@ static void node_find_split(grower *g, pending *pn)
         double proxy;
         int ok;
         if (w->bins) {
-            ok = hist_best_split(g, pn->hist, j, node, m, &pos, &proxy);
+            if (shared)
+                ok = w->split_ok[j], pos = w->split_pos[j], proxy = w->split_proxy[j];
+            else
+                ok = hist_best_split(g, pn->hist, j, node, m, &pos, &proxy, w->scratch);
             /* a feature with one occupied bin is constant here: not counted */
             if (!ok) {
                 const double *hj = pn->hist + j * w->bins->max_bins * g->hstride;
