@@ -355,6 +355,51 @@ START_TEST(test_adaboost_behaviour)
 }
 END_TEST
 
+/* --threads: the same trees, bit for bit, for 1, 2 and 3 threads (features shared in pairs, an
+ * odd count leaving a tail; nodes of several partition blocks and of one; subsampled rows). */
+START_TEST(test_gbdt_threads)
+{
+    gsl_rng *r = rng(31);
+    boost_data *tr = boost_synthetic(40000, 11, r);
+    boost_gbdt *g[3];
+    double loss[3][9];
+    for (int k = 0; k < 3; k++) {
+        boost_gbdt_params p = {.loss = BOOST_LOSS_LOGISTIC,
+                               .rounds = 8,
+                               .lr = 0.3,
+                               .subsample = 0.8,
+                               .max_depth = 5,
+                               .min_samples_leaf = 1,
+                               .bins = 64,
+                               .threads = (size_t)k + 1};
+        gsl_rng *rs = rng(3);
+        ck_assert_int_eq(boost_gbdt_fit(&g[k], tr, &p, NULL, loss[k], NULL, rs), CM_OK);
+        gsl_rng_free(rs);
+    }
+    for (int k = 1; k < 3; k++) {
+        ck_assert_msg(memcmp(loss[0], loss[k], sizeof loss[0]) == 0, "%d threads: other losses",
+                      k + 1);
+        ck_assert(g[k]->rounds == g[0]->rounds && g[k]->f0 == g[0]->f0);
+        for (size_t m = 0; m < g[0]->rounds; m++) {
+            const boost_tree *a = g[0]->tree[m], *b = g[k]->tree[m];
+            ck_assert_int_eq(a->n_nodes, b->n_nodes);
+            ck_assert(a->n_nodes > 31);
+            for (size_t i = 0; i < a->n_nodes; i++) {
+                ck_assert_int_eq(a->node[i].feature, b->node[i].feature);
+                ck_assert_int_eq(a->node[i].n_samples, b->node[i].n_samples);
+                ck_assert_msg(a->node[i].threshold == b->node[i].threshold &&
+                                  a->node[i].impurity == b->node[i].impurity &&
+                                  a->value[i] == b->value[i],
+                              "%d threads: round %zu node %zu differs", k + 1, m + 1, i);
+            }
+        }
+    }
+    for (int k = 0; k < 3; k++) boost_gbdt_free(g[k]);
+    boost_data_free(tr);
+    gsl_rng_free(r);
+}
+END_TEST
+
 START_TEST(test_gbdt_behaviour)
 {
     gsl_rng *r = rng(25);
@@ -552,6 +597,7 @@ Suite *suite_boosting(void)
     tcase_add_test(b, test_esl_generator);
     tcase_add_test(b, test_adaboost_behaviour);
     tcase_add_test(b, test_gbdt_behaviour);
+    tcase_add_test(b, test_gbdt_threads);
     tcase_add_test(b, test_forest_behaviour);
     suite_add_tcase(s, b);
     TCase *p = tcase_create("program");

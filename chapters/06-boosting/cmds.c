@@ -309,7 +309,8 @@ int boost_run_gbdt(const boost_opts *o)
                             .subsample = o->subsample,
                             .max_depth = o->max_depth == -2 ? 3 : o->max_depth,
                             .min_samples_leaf = o->min_samples_leaf,
-                            .bins = o->bins};
+                            .bins = o->bins,
+                            .threads = o->threads};
     if (o->criterion >= 0 && o->criterion != BOOST_SQUARED)
         cm_die("--criterion: GBDT's trees use squared_error");
     cli_prepare_out(c);

@@ -27,7 +27,8 @@ typedef struct {
     int algorithm; /* AdaBoost: -1 default (discrete when binary), 0 discrete, 1 samme */
     size_t rows, features, test_rows; /* gen, esl */
     const char *gen_kind;             /* gen: esl or synthetic */
-    int fit_only; /* gbdt: no per-round losses during the fit (the benchmark's) */
+    int fit_only;   /* gbdt: no per-round losses during the fit (the benchmark's) */
+    size_t threads; /* gbdt: --threads, 1 by default */
 } boost_opts;
 
 void boost_opts_defaults(boost_opts *o, cli_common *c);

@@ -86,6 +86,8 @@ typedef struct {
     int max_depth;
     size_t min_samples_leaf;
     size_t bins;    /* 0: exact split search; else the histogram search with this many bins */
+    size_t threads; /* 0 or 1: one; else the histogram search's features and the residuals'
+                     * rows shared among this many threads (the same model for any number) */
     progress *prog; /* NULL, or updated after each round (with the training loss if tracked) */
 } boost_gbdt_params;
 

@@ -19,6 +19,7 @@
 #include <gsl/gsl_randist.h>
 
 #include "error.h"
+#include "pool.h"
 
 double boost_loss_eval(boost_loss loss, double y, double F, double *g, double *h)
 {
@@ -111,6 +112,45 @@ static void newton_leaves(boost_tree *t, size_t n, const int32_t *leaf_of, const
             t->value[k] = boost_newton_leaf(g, h, rows + start[k], start[k + 1] - start[k]);
 }
 
+/* The per-row work of a round, shared among the threads by ranges of rows (each row's
+ * arithmetic alone, so the same for any number of threads). */
+typedef struct {
+    boost_loss loss;
+    const double *y, *X;
+    double *F, *r, *g, *h;
+    size_t n;
+    double lr;
+    const boost_tree *t;
+    const int32_t *leaf_of;
+} rows_job;
+
+/* Before a tree: the residuals r = y - p, and for the logistic loss g and h from them without
+ * a second exp: p = y - r, as scikit-learn: g = -r, h = p (1 - p) = (y - r)(1 - y + r). */
+static void residuals_part(void *arg, size_t t, size_t nt)
+{
+    const rows_job *jb = arg;
+    size_t lo, hi;
+    boost_pool_part(jb->n, t, nt, 1, &lo, &hi);
+    boost_gbdt_residuals(jb->loss, jb->y + lo, jb->F + lo, hi - lo, jb->r + lo);
+    if (jb->loss == BOOST_LOSS_LOGISTIC)
+        for (size_t i = lo; i < hi; i++) {
+            double pi = jb->y[i] - jb->r[i];
+            jb->g[i] = -jb->r[i];
+            jb->h[i] = pi * (1 - pi);
+        }
+}
+
+/* After a tree: F_m = F_{m-1} + nu h_m; the sample's leaves are known. */
+static void update_part(void *arg, size_t t, size_t nt)
+{
+    const rows_job *jb = arg;
+    size_t lo, hi;
+    boost_pool_part(jb->n, t, nt, 1, &lo, &hi);
+    for (size_t i = lo; i < hi; i++)
+        jb->F[i] += jb->lr * (jb->leaf_of[i] >= 0 ? jb->t->value[jb->leaf_of[i]]
+                                                  : boost_tree_predict(jb->t, jb->X + i, jb->n)[0]);
+}
+
 int boost_gbdt_fit(boost_gbdt **out, const boost_data *train, const boost_gbdt_params *p,
                    const boost_data *test, double *train_loss, double *test_loss, gsl_rng *r)
 {
@@ -128,6 +168,7 @@ int boost_gbdt_fit(boost_gbdt **out, const boost_data *train, const boost_gbdt_p
     size_t *start = NULL;
     boost_binning *bins = NULL;
     boost_tree_work *work = NULL;
+    boost_pool *threads = NULL;
     int st = CM_ENOMEM;
     if (!gb || !F || !Ft || !res || !w || !g || !h || !rows || !pick) goto done;
     /* the trees are fitted to the residuals: the engine reads its targets from res */
@@ -142,6 +183,11 @@ int boost_gbdt_fit(boost_gbdt **out, const boost_data *train, const boost_gbdt_p
     }
     work = boost_tree_work_alloc(&xy, NULL, bins);
     if (!work) goto done;
+    if (p->threads > 1) { /* speed: the histograms' features and the residuals' rows shared */
+        threads = boost_pool_start(p->threads);
+        if (!threads) goto done;
+        boost_tree_work_set_threads(work, threads);
+    }
     gb->loss = p->loss, gb->d = d, gb->lr = p->lr;
     gb->tree = cm_calloc(p->rounds, sizeof *gb->tree);
     if (!gb->tree) goto done;
@@ -163,7 +209,16 @@ int boost_gbdt_fit(boost_gbdt **out, const boost_data *train, const boost_gbdt_p
             gsl_ran_shuffle(r, pick, n, sizeof *pick);
             for (size_t k = 0; k < n_sub; k++) w[pick[k]] = 1;
         }
-        boost_gbdt_residuals(p->loss, train->y, F, n, res);
+        rows_job rj = {.loss = p->loss,
+                       .y = train->y,
+                       .X = train->X,
+                       .F = F,
+                       .r = res,
+                       .g = g,
+                       .h = h,
+                       .n = n,
+                       .lr = p->lr};
+        boost_pool_run(threads, residuals_part, &rj);
         boost_tree *t = boost_tree_alloc(d, 1);
         if (!t) goto done;
         gb->tree[m] = t;
@@ -172,14 +227,8 @@ int boost_gbdt_fit(boost_gbdt **out, const boost_data *train, const boost_gbdt_p
         st = CM_ENOMEM;
         const int32_t *leaf_of = boost_tree_work_leaves(work); /* rows in the sample */
         if (p->loss == BOOST_LOSS_LOGISTIC) {
-            /* the tree chose the regions; the values are Newton steps on the log loss */
-            /* g and h from the residual r = y - p without a second exp: p = y - r, as
-             * scikit-learn: g = -r, h = p (1 - p) = (y - r)(1 - y + r) */
-            for (size_t i = 0; i < n; i++) {
-                double pi = train->y[i] - res[i];
-                g[i] = -res[i];
-                h[i] = pi * (1 - pi);
-            }
+            /* the tree chose the regions; the values are Newton steps on the log loss (g and h
+             * from residuals_part) */
             free(start);
             start = cm_calloc(t->n_nodes + 1, sizeof *start);
             if (!start) goto done;
@@ -191,9 +240,8 @@ int boost_gbdt_fit(boost_gbdt **out, const boost_data *train, const boost_gbdt_p
                               m + 1);
                 goto done;
             }
-        for (size_t i = 0; i < n; i++) /* F_m = F_{m-1} + nu h_m: the sample's leaves are known */
-            F[i] += p->lr * (leaf_of[i] >= 0 ? t->value[leaf_of[i]]
-                                             : boost_tree_predict(t, train->X + i, n)[0]);
+        rj.t = t, rj.leaf_of = leaf_of;
+        boost_pool_run(threads, update_part, &rj);
         if (train_loss) {
             double lt = mean_loss(p->loss, train->y, F, n);
             if (!isfinite(lt)) {
@@ -217,6 +265,7 @@ done:
     free(F), free(Ft), free(res), free(w), free(g), free(h), free(rows);
     free(pick), free(start);
     boost_tree_work_free(work);
+    boost_pool_stop(threads);
     boost_binning_free(bins);
     if (st != CM_OK)
         boost_gbdt_free(gb);

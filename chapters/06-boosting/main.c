@@ -58,6 +58,8 @@ static void usage(void)
         "  --fit-only             gbdt: no losses per round during the fit (as xgboost without\n"
         "                         an eval set; the benchmark's setting); the log holds the\n"
         "                         final losses only\n"
+        "  --threads N            gbdt with --bins: threads sharing the histograms' features\n"
+        "                         and the residuals' rows; the same model for any N [1]\n"
         "%s",
         CLI_COMMON_HELP);
 }
@@ -81,7 +83,8 @@ enum {
     O_ROWS,
     O_TROWS,
     O_FEAT,
-    O_FITONLY
+    O_FITONLY,
+    O_THREADS
 };
 
 int main(int argc, char **argv)
@@ -107,6 +110,7 @@ int main(int argc, char **argv)
                                          {"test-rows", required_argument, 0, O_TROWS},
                                          {"features", required_argument, 0, O_FEAT},
                                          {"fit-only", no_argument, 0, O_FITONLY},
+                                         {"threads", required_argument, 0, O_THREADS},
                                          CLI_COMMON_LONGOPTS,
                                          {0, 0, 0, 0}};
     static const char *const crits[] = {"gini", "entropy", "squared_error", NULL};
@@ -188,6 +192,9 @@ int main(int argc, char **argv)
             break;
         case O_FITONLY:
             o.fit_only = 1;
+            break;
+        case O_THREADS:
+            o.threads = (size_t)cli_long("--threads", optarg, 1, 64);
             break;
         default:
             cm_die("unexpected option (see --help)");

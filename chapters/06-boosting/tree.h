@@ -104,6 +104,11 @@ boost_tree_work *boost_tree_work_alloc(const boost_xy *xy, const uint32_t *preso
                                        const boost_binning *binning);
 void boost_tree_work_free(boost_tree_work *w);
 
+/* The threads among which the histogram search shares the features of a GBDT's histograms
+ * (NULL: the caller's alone); the trees are the same for any number (pool.h). */
+typedef struct boost_pool boost_pool;
+void boost_tree_work_set_threads(boost_tree_work *w, boost_pool *threads);
+
 /* After a boost_tree_fit with w: the leaf (node index) of each row of the sample, -1 for the
  * rows with weight 0; valid until the next fit. */
 const int32_t *boost_tree_work_leaves(const boost_tree_work *w);

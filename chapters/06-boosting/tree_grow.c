@@ -12,6 +12,7 @@
 #endif
 
 #include "error.h"
+#include "pool.h"
 
 #define BOOST_PURE_EPS 2.220446049250313e-16 /* a node this pure is a leaf (sklearn's EPSILON) */
 
@@ -35,6 +36,8 @@ static int tree_add_node(boost_tree *t, int depth)
 
 /* ---- the work space ------------------------------------------------------------------------ */
 
+#define PART_BLOCK 16384 /* rows per block of the GBDT's partition (partition_unit) */
+
 /* A histogram: (d, max_bins, 1 + width) sums: [count, node statistics...] per bin, with the
  * smallest and largest training value of each bin kept in the binning-independent arrays. */
 struct boost_tree_work {
@@ -49,10 +52,16 @@ struct boost_tree_work {
     size_t hist_len;         /* doubles per histogram */
     double **pool;           /* free histograms */
     size_t n_pool, cap_pool;
-    size_t *feat;     /* (d) feature order */
-    int32_t *leaf_of; /* (n) after a fit: the leaf of each row in the sample, -1 if none */
-    double *ordered;  /* hist: (2n) a node's targets and weights gathered in row order */
-    double *scratch;  /* split scan and node statistics */
+    size_t *feat;        /* (d) feature order */
+    int32_t *leaf_of;    /* (n) after a fit: the leaf of each row in the sample, -1 if none */
+    double *ordered;     /* hist: (2n) a node's targets and weights gathered in row order */
+    double *scratch;     /* split scan and node statistics */
+    boost_pool *threads; /* NULL, or the threads that share a histogram's features */
+    double *part_sums;   /* hist: (n / PART_BLOCK + 1, 5) the partition's sums per block */
+    size_t *part_at;     /* hist: (n / PART_BLOCK + 1, 2) where each block's rows go */
+    int *split_ok;       /* hist: (d) each feature's best split, searched by the threads */
+    size_t *split_pos;
+    double *split_proxy;
 };
 
 void boost_tree_work_free(boost_tree_work *w)
@@ -70,6 +79,11 @@ void boost_tree_work_free(boost_tree_work *w)
     free(w->scratch);
     free(w->leaf_of);
     free(w->ordered);
+    free(w->part_sums);
+    free(w->part_at);
+    free(w->split_ok);
+    free(w->split_pos);
+    free(w->split_proxy);
     free(w);
 }
 
@@ -99,7 +113,14 @@ boost_tree_work *boost_tree_work_alloc(const boost_xy *xy, const uint32_t *preso
         w->ordered = cm_calloc(2 * n, sizeof *w->ordered);
         w->bin_lo = cm_calloc(d * B, sizeof *w->bin_lo);
         w->bin_hi = cm_calloc(d * B, sizeof *w->bin_hi);
-        if (!w->idx || !w->ordered || !w->bin_lo || !w->bin_hi) goto fail;
+        w->part_sums = cm_calloc(5 * (n / PART_BLOCK + 1), sizeof *w->part_sums);
+        w->part_at = cm_calloc(2 * (n / PART_BLOCK + 1), sizeof *w->part_at);
+        w->split_ok = cm_calloc(d, sizeof *w->split_ok);
+        w->split_pos = cm_calloc(d, sizeof *w->split_pos);
+        w->split_proxy = cm_calloc(d, sizeof *w->split_proxy);
+        if (!w->idx || !w->ordered || !w->bin_lo || !w->bin_hi || !w->part_sums || !w->part_at ||
+            !w->split_ok || !w->split_pos || !w->split_proxy)
+            goto fail;
         for (size_t k = 0; k < d * B; k++) w->bin_lo[k] = INFINITY, w->bin_hi[k] = -INFINITY;
         for (size_t j = 0; j < d; j++)
             for (size_t i = 0; i < n; i++) {
@@ -249,6 +270,62 @@ static void node_stats(const grower *g, const uint32_t *rows, size_t m, double *
     }
 }
 
+/* Features [j0, j1) of the histogram of rows[0..m) with unit weights, [count, S] per bin, from
+ * the targets og[k] of rows[k] (the hot loop of a GBDT on large data). */
+static void hist_build_unit(const boost_binning *b, const uint32_t *rows, size_t m,
+                            const double *og, double *h, size_t j0, size_t j1)
+{
+    size_t n = b->n, B = b->max_bins, j = j0;
+    memset(h + j0 * B * 2, 0, (j1 - j0) * B * 2 * sizeof *h);
+#ifdef __SSE2__
+    /* speed (measured: 10 to 15% off a whole GBDT fit of the benchmark; checked against
+     * the exact search by boost_check_hist_exact): [count, S] added as one
+     * vector of two doubles, and two features per pass so that the two chains of
+     * additions do not wait on each other */
+    for (; j + 1 < j1; j += 2) {
+        const uint8_t *b0 = b->bin + j * n, *b1 = b0 + n;
+        double *h0 = h + j * B * 2, *h1 = h0 + B * 2;
+        for (size_t k = 0; k < m; k++) {
+            uint32_t i = rows[k];
+            __m128d v = _mm_set_pd(og[k], 1.0);
+            double *e0 = h0 + 2 * (size_t)b0[i], *e1 = h1 + 2 * (size_t)b1[i];
+            _mm_storeu_pd(e0, _mm_add_pd(_mm_loadu_pd(e0), v));
+            _mm_storeu_pd(e1, _mm_add_pd(_mm_loadu_pd(e1), v));
+        }
+    }
+#endif
+    for (; j < j1; j++) { /* the same two additions per entry as the vector's */
+        const uint8_t *bj = b->bin + j * n;
+        double *hj = h + j * B * 2;
+        for (size_t k = 0; k < m; k++) {
+            double *e = hj + 2 * (size_t)bj[rows[k]];
+            e[0] += 1;
+            e[1] += og[k];
+        }
+    }
+}
+
+typedef struct {
+    const boost_binning *b;
+    const uint32_t *rows;
+    size_t m;
+    const double *og;
+    double *h;
+} hist_job;
+
+/* Thread t of nt: its share of the features, in pairs. Each feature's histogram is summed by one
+ * thread over all of the node's rows in row order, so the sums do not depend on nt. */
+static void hist_build_part(void *arg, size_t t, size_t nt)
+{
+    const hist_job *jb = arg;
+    size_t j0, j1;
+    boost_pool_part(jb->b->d, t, nt, 2, &j0, &j1);
+    if (j1 > j0) hist_build_unit(jb->b, jb->rows, jb->m, jb->og, jb->h, j0, j1);
+}
+
+/* Nodes smaller than this are summed on one thread (waking the others would cost more). */
+#define HIST_THREAD_MIN_ROWS 4096
+
 /* The histogram of rows[0..m): per feature and bin, [count, statistics]. Built feature by
  * feature (one feature's histogram, 256 bins, stays in the L1 cache) from the rows' targets
  * gathered once into a contiguous array (LightGBM's "ordered gradients"). */
@@ -256,40 +333,18 @@ static void hist_build(const grower *g, const uint32_t *rows, size_t m, double *
 {
     const boost_binning *b = g->work->bins;
     size_t n = b->n, d = b->d, B = b->max_bins, stride = g->hstride;
-    memset(h, 0, g->hlen * sizeof *h);
     double *og = g->work->ordered, *ow = g->work->ordered + n;
     if (g->p->criterion == BOOST_SQUARED) {
         for (size_t k = 0; k < m; k++) og[k] = g->xy->y[rows[k]];
-        if (g->unit) { /* the hot loop of a GBDT on large data: [count, S] per bin */
-            size_t j = 0;
-#ifdef __SSE2__
-            /* speed (measured: 10 to 15% off a whole GBDT fit of the benchmark; checked against
-             * the exact search by boost_check_hist_exact): [count, S] added as one
-             * vector of two doubles, and two features per pass so that the two chains of
-             * additions do not wait on each other */
-            for (; j + 1 < d; j += 2) {
-                const uint8_t *b0 = b->bin + j * n, *b1 = b0 + n;
-                double *h0 = h + j * B * 2, *h1 = h0 + B * 2;
-                for (size_t k = 0; k < m; k++) {
-                    uint32_t i = rows[k];
-                    __m128d v = _mm_set_pd(og[k], 1.0);
-                    double *e0 = h0 + 2 * (size_t)b0[i], *e1 = h1 + 2 * (size_t)b1[i];
-                    _mm_storeu_pd(e0, _mm_add_pd(_mm_loadu_pd(e0), v));
-                    _mm_storeu_pd(e1, _mm_add_pd(_mm_loadu_pd(e1), v));
-                }
-            }
-#endif
-            for (; j < d; j++) {
-                const uint8_t *bj = b->bin + j * n;
-                double *hj = h + j * B * 2;
-                for (size_t k = 0; k < m; k++) {
-                    double *e = hj + 2 * (size_t)bj[rows[k]];
-                    e[0] += 1;
-                    e[1] += og[k];
-                }
-            }
+        if (g->unit) { /* the GBDT's case: the features shared among the threads */
+            hist_job jb = {.b = b, .rows = rows, .m = m, .og = og, .h = h};
+            if (m >= HIST_THREAD_MIN_ROWS)
+                boost_pool_run(g->work->threads, hist_build_part, &jb);
+            else
+                hist_build_part(&jb, 0, 1);
             return;
         }
+        memset(h, 0, g->hlen * sizeof *h);
         for (size_t k = 0; k < m; k++) ow[k] = wt(g, rows[k]), og[k] *= ow[k];
         for (size_t j = 0; j < d; j++) { /* [count, W, S] per bin */
             const uint8_t *bj = b->bin + j * n;
@@ -303,6 +358,7 @@ static void hist_build(const grower *g, const uint32_t *rows, size_t m, double *
         }
         return;
     }
+    memset(h, 0, g->hlen * sizeof *h);
     for (size_t j = 0; j < d; j++) { /* [count, W, c_0 .. c_K-1] per bin */
         const uint8_t *bj = b->bin + j * n;
         double *hj = h + j * B * stride;
@@ -331,11 +387,11 @@ static inline void hist_stats(const grower *g, const double *e, double *out)
 
 /* The best split of one feature from the node's histogram: bins <= *pos go left. */
 static int hist_best_split(const grower *g, const double *h, size_t j, const double *node, size_t m,
-                           size_t *pos, double *proxy)
+                           size_t *pos, double *proxy, double *scratch)
 {
     size_t width = g->src.width, stride = g->hstride, B = g->work->bins->max_bins;
     size_t nb = g->work->bins->n_bins[j];
-    double *left = g->work->scratch, *right = left + width, *st = left + 7 * width;
+    double *left = scratch, *right = left + width, *st = left + 7 * width;
     memset(left, 0, width * sizeof *left);
     size_t n_left = 0;
     double best = -INFINITY;
@@ -371,6 +427,30 @@ static double midpoint(double a, double b)
     return t;
 }
 
+/* The GBDT's split search of a large node shared among the threads: each feature's best split
+ * (the same scan as on one thread, on a scratch of the thread's own), kept per feature for
+ * node_find_split to choose among in feature order. */
+typedef struct {
+    const grower *g;
+    const double *h, *node;
+    size_t m;
+} split_job;
+
+static void split_part(void *arg, size_t t, size_t nt)
+{
+    const split_job *jb = arg;
+    boost_tree_work *w = jb->g->work;
+    double scratch[8 * 3]; /* the squared error's width 3 */
+    size_t j0, j1;
+    boost_pool_part(w->bins->d, t, nt, 1, &j0, &j1);
+    for (size_t j = j0; j < j1; j++) {
+        size_t pos = 0;
+        double proxy = -INFINITY;
+        w->split_ok[j] = hist_best_split(jb->g, jb->h, j, jb->node, jb->m, &pos, &proxy, scratch);
+        w->split_pos[j] = pos, w->split_proxy[j] = proxy;
+    }
+}
+
 /* Decides whether node pn is a leaf, and if not finds its best split (pn->feature >= 0). */
 static void node_find_split(grower *g, pending *pn)
 {
@@ -397,6 +477,12 @@ static void node_find_split(grower *g, pending *pn)
     }
     size_t mf = p->max_features && p->max_features < d ? p->max_features : d;
     for (size_t j = 0; j < d; j++) w->feat[j] = j;
+    int shared = w->bins && w->threads && mf == d && g->unit && p->criterion == BOOST_SQUARED &&
+                 m >= HIST_THREAD_MIN_ROWS;
+    if (shared) {
+        split_job jb = {.g = g, .h = pn->hist, .node = node, .m = m};
+        boost_pool_run(w->threads, split_part, &jb);
+    }
     double best = -INFINITY;
     size_t visited = 0;
     for (size_t f = 0; f < d && visited < mf; f++) {
@@ -410,7 +496,10 @@ static void node_find_split(grower *g, pending *pn)
         double proxy;
         int ok;
         if (w->bins) {
-            ok = hist_best_split(g, pn->hist, j, node, m, &pos, &proxy);
+            if (shared)
+                ok = w->split_ok[j], pos = w->split_pos[j], proxy = w->split_proxy[j];
+            else
+                ok = hist_best_split(g, pn->hist, j, node, m, &pos, &proxy, w->scratch);
             /* a feature with one occupied bin is constant here: not counted */
             if (!ok) {
                 const double *hj = pn->hist + j * w->bins->max_bins * g->hstride;
@@ -486,6 +575,91 @@ static size_t partition(uint32_t *seg, size_t m, const uint8_t *goes_left, uint3
 }
 
 /* Splits pn into two new nodes; their pending records into *a (left) and *b (right). */
+/* The GBDT's stable partition of a node's rows seg[0..m) by their bin bj[i] <= pos, in blocks of
+ * PART_BLOCK rows (fixed, whatever the number of threads): each block's rows are split into
+ * tmp (the left ones forward from the block's start, the right ones backward from its end)
+ * with their sums [-, S, Q], then copied to their places in seg. The blocks are shared among
+ * the threads; the blocks' sums are added in block order, so the result does not depend on the
+ * number of threads (and a node of one block sums exactly as a plain loop). */
+typedef struct {
+    uint32_t *seg, *tmp;
+    size_t m, nblk, pos;
+    const uint8_t *bj;
+    const double *y;
+    double *blk; /* (nblk, 5): [left rows, left S, left Q, right S, right Q] */
+    size_t *at;  /* (nblk, 2): where the block's left and right rows go in seg */
+} part_job;
+
+static void partition_blocks(void *arg, size_t t, size_t nt)
+{
+    const part_job *jb = arg;
+    size_t b0, b1;
+    boost_pool_part(jb->nblk, t, nt, 1, &b0, &b1);
+    for (size_t b = b0; b < b1; b++) {
+        size_t lo = b * PART_BLOCK, hi = lo + PART_BLOCK < jb->m ? lo + PART_BLOCK : jb->m;
+        size_t nl = 0, nr = 0;
+        double s[5] = {0};
+        for (size_t k = lo; k < hi; k++) {
+            /* speed: no branch on the split (taken at random, mispredicted half the time): the
+             * row is written to both free slots and one of the counts moves; adding 0.0 to the
+             * other side's sums leaves them exactly as they were */
+            uint32_t i = jb->seg[k];
+            double v = jb->y[i];
+            int left = jb->bj[i] <= jb->pos;
+            jb->tmp[lo + nl] = i;
+            jb->tmp[hi - 1 - nr] = i;
+            nl += (size_t)left, nr += (size_t)!left;
+            s[1] += left ? v : 0.0, s[2] += left ? v * v : 0.0;
+            s[3] += left ? 0.0 : v, s[4] += left ? 0.0 : v * v;
+        }
+        s[0] = (double)nl;
+        memcpy(jb->blk + 5 * b, s, sizeof s);
+    }
+}
+
+static void partition_place(void *arg, size_t t, size_t nt)
+{
+    const part_job *jb = arg;
+    size_t b0, b1;
+    boost_pool_part(jb->nblk, t, nt, 1, &b0, &b1);
+    for (size_t b = b0; b < b1; b++) {
+        size_t lo = b * PART_BLOCK, hi = lo + PART_BLOCK < jb->m ? lo + PART_BLOCK : jb->m;
+        size_t nl = (size_t)jb->blk[5 * b], nr = hi - lo - nl;
+        memcpy(jb->seg + jb->at[2 * b], jb->tmp + lo, nl * sizeof *jb->seg);
+        for (size_t k = 0; k < nr; k++) jb->seg[jb->at[2 * b + 1] + k] = jb->tmp[hi - 1 - k];
+    }
+}
+
+/* Returns the number of left rows; sl, sr: [-, S, Q] of each side. */
+static size_t partition_unit(boost_tree_work *w, uint32_t *seg, size_t m, const uint8_t *bj,
+                             size_t pos, const double *y, double *sl, double *sr)
+{
+    part_job jb = {.seg = seg,
+                   .tmp = w->tmp,
+                   .m = m,
+                   .nblk = (m + PART_BLOCK - 1) / PART_BLOCK,
+                   .pos = pos,
+                   .bj = bj,
+                   .y = y,
+                   .blk = w->part_sums,
+                   .at = w->part_at};
+    boost_pool *threads = jb.nblk > 1 ? w->threads : NULL;
+    boost_pool_run(threads, partition_blocks, &jb);
+    size_t nl = 0;
+    for (size_t b = 0; b < jb.nblk; b++) nl += (size_t)jb.blk[5 * b];
+    size_t at_l = 0, at_r = nl;
+    sl[1] = sl[2] = sr[1] = sr[2] = 0;
+    for (size_t b = 0; b < jb.nblk; b++) {
+        const double *s = jb.blk + 5 * b;
+        size_t hi = (b + 1) * PART_BLOCK < m ? (b + 1) * PART_BLOCK : m;
+        jb.at[2 * b] = at_l, jb.at[2 * b + 1] = at_r;
+        at_l += (size_t)s[0], at_r += hi - b * PART_BLOCK - (size_t)s[0];
+        sl[1] += s[1], sl[2] += s[2], sr[1] += s[3], sr[2] += s[4];
+    }
+    boost_pool_run(threads, partition_place, &jb);
+    return nl;
+}
+
 static int node_split(grower *g, pending *pn, pending *a, pending *b)
 {
     boost_tree_work *w = g->work;
@@ -508,20 +682,9 @@ static int node_split(grower *g, pending *pn, pending *a, pending *b)
         nl = 0;
         if (g->p->criterion == BOOST_SQUARED && g->unit) {
             /* GBDT: the children's sums in the same pass (what node_init would compute) */
-            const double *y = g->xy->y;
-            double sl[3] = {0}, sr[3] = {0};
-            for (size_t k = 0; k < m; k++) {
-                uint32_t i = seg[k];
-                double v = y[i];
-                if (bj[i] <= pn->split_pos) {
-                    seg[nl++] = i;
-                    sl[1] += v, sl[2] += v * v;
-                } else {
-                    tmp[nr++] = i;
-                    sr[1] += v, sr[2] += v * v;
-                }
-            }
-            memcpy(seg + nl, tmp, nr * sizeof *tmp);
+            double sl[3], sr[3];
+            nl = partition_unit(w, seg, m, bj, pn->split_pos, g->xy->y, sl, sr);
+            size_t nr = m - nl;
             sl[0] = (double)nl, sr[0] = (double)nr;
             *a = (pending){.id = l, .base = seg0, .lo = pn->lo, .hi = pn->lo + nl, .feature = -1};
             *b = (pending){.id = r, .base = seg0, .lo = pn->lo + nl, .hi = pn->hi, .feature = -1};
@@ -671,6 +834,11 @@ int boost_tree_fit(boost_tree *t, const boost_xy *xy, const double *w, const boo
     while (top > 0) hist_put(work, stack[--top].hist);
     free(stack);
     return st;
+}
+
+void boost_tree_work_set_threads(boost_tree_work *w, boost_pool *threads)
+{
+    w->threads = threads;
 }
 
 const int32_t *boost_tree_work_leaves(const boost_tree_work *w)
