@@ -11,29 +11,6 @@
 
 #include "testutil.h"
 
-/* The value(s) printed after `key` at the start of a line (after spaces) of out, or 0. */
-static int find_values(const char *out, const char *key, double *v, int max)
-{
-    size_t kl = strlen(key);
-    for (const char *line = out; line && *line;
-         line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
-        const char *p = line;
-        while (*p == ' ') p++;
-        if (strncmp(p, key, kl) != 0 || (p[kl] != ' ' && p[kl] != '\t')) continue;
-        p += kl;
-        int n = 0;
-        char *end;
-        while (n < max) {
-            double x = strtod(p, &end);
-            if (end == p) break;
-            v[n++] = x;
-            p = end;
-        }
-        return n;
-    }
-    return 0;
-}
-
 /* The golden test. Tolerance 1e-4 on every number (see the header of
  * chapters/04-autoregressive/expected_output.txt for why). */
 START_TEST(test_golden_quick)
@@ -53,7 +30,7 @@ START_TEST(test_golden_quick)
         char key[128];
         if (line[0] == '#' || sscanf(line, "%127s", key) != 1) continue;
         double want[8], got[8];
-        int nw = find_values(line, key, want, 8), ng = find_values(out, key, got, 8);
+        int nw = tu_find_values(line, key, want, 8), ng = tu_find_values(out, key, got, 8);
         ck_assert_msg(ng == nw, "golden: %s: expected %d numbers, the program printed %d", key, nw,
                       ng);
         for (int i = 0; i < nw; i++)
@@ -137,11 +114,11 @@ START_TEST(test_train_eval_sample)
              "--plot none --out %s",
              tu_bin_dir(), dir);
     ck_assert_msg(tu_run(cmd, &out, &err) == 0, "train failed: %s", err);
-    ck_assert_int_eq(find_values(out, "made.test_nll", &nll_train, 1), 1);
+    ck_assert_int_eq(tu_find_values(out, "made.test_nll", &nll_train, 1), 1);
     free(out), free(err);
     snprintf(cmd, sizeof cmd, "%s/autoregressive eval --quiet --load %s/made", tu_bin_dir(), dir);
     ck_assert_msg(tu_run(cmd, &out, &err) == 0, "eval failed: %s", err);
-    ck_assert_int_eq(find_values(out, "eval.test_nll", &nll_eval, 1), 1);
+    ck_assert_int_eq(tu_find_values(out, "eval.test_nll", &nll_eval, 1), 1);
     ck_assert_msg(fabs(nll_train - nll_eval) < 1e-6, "eval of the checkpoint: %.6f, train: %.6f",
                   nll_eval, nll_train);
     free(out), free(err);
@@ -173,7 +150,7 @@ START_TEST(test_train_eval_sample)
     free(out), free(err);
     snprintf(cmd, sizeof cmd, "%s/autoregressive eval --quiet --load %s/made", tu_bin_dir(), dir);
     ck_assert_msg(tu_run(cmd, &out, &err) == 0, "eval after divergence failed: %s", err);
-    ck_assert_int_eq(find_values(out, "eval.test_nll", &nll_eval, 1), 1);
+    ck_assert_int_eq(tu_find_values(out, "eval.test_nll", &nll_eval, 1), 1);
     ck_assert_msg(fabs(nll_train - nll_eval) < 1e-6, "the last good checkpoint changed: %g vs %g",
                   nll_eval, nll_train);
     free(out), free(err);

@@ -492,27 +492,6 @@ END_TEST
 
 /* ---- the program: golden output ------------------------------------------------------------ */
 
-/* The value(s) printed after `key` at the start of a line of out; their count. */
-static int find_values(const char *out, const char *key, double *v, int max)
-{
-    size_t kl = strlen(key);
-    for (const char *line = out; line && *line;
-         line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
-        if (strncmp(line, key, kl) != 0 || line[kl] != ' ') continue;
-        const char *p = line + kl;
-        int n = 0;
-        char *end;
-        while (n < max) {
-            double x = strtod(p, &end);
-            if (end == p) break;
-            v[n++] = x;
-            p = end;
-        }
-        return n;
-    }
-    return 0;
-}
-
 /* Tolerance: see the header of chapters/06-boosting/expected_output.txt. */
 START_TEST(test_golden_quick)
 {
@@ -531,7 +510,7 @@ START_TEST(test_golden_quick)
         char key[128];
         if (line[0] == '#' || sscanf(line, "%127s", key) != 1) continue;
         double want[8], got[8];
-        int nw = find_values(line, key, want, 8), ng = find_values(out, key, got, 8);
+        int nw = tu_find_values(line, key, want, 8), ng = tu_find_values(out, key, got, 8);
         ck_assert_msg(ng == nw, "golden: %s: expected %d numbers, the program printed %d", key, nw,
                       ng);
         for (int i = 0; i < nw; i++)

@@ -428,30 +428,6 @@ START_TEST(test_same_seed_same_numbers)
 }
 END_TEST
 
-/* ---- the program -------------------------------------------------------------------------- */
-
-static int find_values(const char *out, const char *key, double *v, int max)
-{
-    size_t kl = strlen(key);
-    for (const char *line = out; line && *line;
-         line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
-        const char *p = line;
-        while (*p == ' ') p++;
-        if (strncmp(p, key, kl) != 0 || (p[kl] != ' ' && p[kl] != '\t')) continue;
-        p += kl;
-        int n = 0;
-        char *end;
-        while (n < max) {
-            double x = strtod(p, &end);
-            if (end == p) break;
-            v[n++] = x;
-            p = end;
-        }
-        return n;
-    }
-    return 0;
-}
-
 /* The golden test; the tolerance is stated and explained in chapters/03-vae/expected_output.txt
  * (1e-4 of the value, at least 1e-4 absolute). */
 START_TEST(test_golden_quick)
@@ -469,7 +445,7 @@ START_TEST(test_golden_quick)
         char key[128];
         if (line[0] == '#' || sscanf(line, "%127s", key) != 1) continue;
         double want[8], got[8];
-        int nw = find_values(line, key, want, 8), ng = find_values(out, key, got, 8);
+        int nw = tu_find_values(line, key, want, 8), ng = tu_find_values(out, key, got, 8);
         ck_assert_msg(ng == nw, "golden: %s: expected %d numbers, the program printed %d", key, nw,
                       ng);
         for (int i = 0; i < nw; i++)
@@ -547,16 +523,16 @@ START_TEST(test_train_eval_checkpoint)
     snprintf(cmd, sizeof cmd, "%s/vae train --epochs 2 --hidden 32 --plot none --quiet --out %s",
              tu_bin_dir(), dir);
     ck_assert_msg(tu_run(cmd, &out, &err) == 0, "train failed: %s", err);
-    ck_assert_int_eq(find_values(out, "gauss.test.neg_elbo", n1, 1), 1);
+    ck_assert_int_eq(tu_find_values(out, "gauss.test.neg_elbo", n1, 1), 1);
     free(out), free(err);
     snprintf(cmd, sizeof cmd, "%s/vae eval --iw-samples 50 --quiet --load %s/gauss", tu_bin_dir(),
              dir);
     ck_assert_msg(tu_run(cmd, &out, &err) == 0, "eval failed: %s", err);
-    ck_assert_int_eq(find_values(out, "eval.test.neg_elbo", a, 1), 1);
+    ck_assert_int_eq(tu_find_values(out, "eval.test.neg_elbo", a, 1), 1);
     ck_assert_msg(fabs(a[0] - n1[0]) < 0.5, "eval's -ELBO %g far from train's %g", a[0], n1[0]);
     free(out), free(err);
     ck_assert_msg(tu_run(cmd, &out, &err) == 0, "eval failed: %s", err);
-    ck_assert_int_eq(find_values(out, "eval.test.neg_elbo", b, 1), 1);
+    ck_assert_int_eq(tu_find_values(out, "eval.test.neg_elbo", b, 1), 1);
     ck_assert_msg(a[0] == b[0], "eval twice: %.17g and %.17g", a[0], b[0]);
     free(out), free(err);
     snprintf(cmd, sizeof cmd,

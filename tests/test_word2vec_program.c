@@ -10,29 +10,6 @@
 
 #include "testutil.h"
 
-/* The value(s) printed after `key` at the start of a line (after spaces) of out, or 0. */
-static int find_values(const char *out, const char *key, double *v, int max)
-{
-    size_t kl = strlen(key);
-    for (const char *line = out; line && *line;
-         line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
-        const char *p = line;
-        while (*p == ' ') p++;
-        if (strncmp(p, key, kl) != 0 || (p[kl] != ' ' && p[kl] != '\t')) continue;
-        p += kl;
-        int n = 0;
-        char *end;
-        while (n < max) {
-            double x = strtod(p, &end);
-            if (end == p) break;
-            v[n++] = x;
-            p = end;
-        }
-        return n;
-    }
-    return 0;
-}
-
 /* The golden test. Tolerance (see chapters/02-word2vec/expected_output.txt): 1e-4 on every
  * number. One thread and one seed give the same vectors bit for bit on one machine; nothing
  * here goes through BLAS and the inner loops add in a fixed order with or without AVX2, so
@@ -54,7 +31,7 @@ START_TEST(test_golden_quick)
         char key[128];
         if (line[0] == '#' || sscanf(line, "%127s", key) != 1) continue;
         double want[8], got[8];
-        int nw = find_values(line, key, want, 8), ng = find_values(out, key, got, 8);
+        int nw = tu_find_values(line, key, want, 8), ng = tu_find_values(out, key, got, 8);
         ck_assert_msg(ng == nw, "golden: %s: expected %d numbers, the program printed %d", key, nw,
                       ng);
         for (int i = 0; i < nw; i++)
