@@ -21,26 +21,7 @@ START_TEST(test_golden_quick)
              tu_bin_dir(), dir);
     int st = tu_run(cmd, &out, &err);
     ck_assert_msg(st == 0, "%s: exit %d, stderr: %s", cmd, st, err ? err : "");
-    FILE *f = fopen("chapters/04-autoregressive/expected_output.txt", "r");
-    ck_assert_msg(f != NULL, "cannot open chapters/04-autoregressive/expected_output.txt (run "
-                             "from the project root)");
-    char line[512];
-    int checked = 0;
-    while (fgets(line, sizeof line, f)) {
-        char key[128];
-        if (line[0] == '#' || sscanf(line, "%127s", key) != 1) continue;
-        double want[8], got[8];
-        int nw = tu_find_values(line, key, want, 8), ng = tu_find_values(out, key, got, 8);
-        ck_assert_msg(ng == nw, "golden: %s: expected %d numbers, the program printed %d", key, nw,
-                      ng);
-        for (int i = 0; i < nw; i++)
-            ck_assert_msg(fabs(got[i] - want[i]) <= 1e-4,
-                          "golden: %s value %d: got %.6f, expected %.6f (tolerance 1e-4)", key,
-                          i + 1, got[i], want[i]);
-        checked++;
-    }
-    fclose(f);
-    ck_assert_msg(checked >= 9, "golden: only %d keys in expected_output.txt", checked);
+    tu_check_golden(out, "chapters/04-autoregressive/expected_output.txt", 1e-4, 0, 9);
     ck_assert_msg(strstr(out, "\nsummary: ") != NULL, "no summary line in the output");
     static const char *const files[] = {
         "samples_nade.gp", "samples_made.csv", "completion_fvsbn.gp", "completion_made.csv",

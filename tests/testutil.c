@@ -148,8 +148,7 @@ int tu_find_values(const char *out, const char *key, double *v, int max)
     return 0;
 }
 
-
-void tu_check_golden(const char *out, const char *path, double tol, int min_keys)
+void tu_check_golden(const char *out, const char *path, double tol, int scaled, int min_keys)
 {
     FILE *f = fopen(path, "r");
     ck_assert_msg(f != NULL, "cannot open %s (run from the project root)", path);
@@ -162,10 +161,12 @@ void tu_check_golden(const char *out, const char *path, double tol, int min_keys
         int nw = tu_find_values(line, key, want, 16), ng = tu_find_values(out, key, got, 16);
         ck_assert_msg(ng == nw, "golden %s: %s: expected %d numbers, the program printed %d", path,
                       key, nw, ng);
-        for (int i = 0; i < nw; i++)
-            ck_assert_msg(fabs(got[i] - want[i]) <= tol,
+        for (int i = 0; i < nw; i++) {
+            double t = scaled ? tol * fmax(1.0, fabs(want[i])) : tol;
+            ck_assert_msg(fabs(got[i] - want[i]) <= t,
                           "golden %s: %s value %d: got %.6f, expected %.6f (tolerance %g)", path,
-                          key, i + 1, got[i], want[i], tol);
+                          key, i + 1, got[i], want[i], t);
+        }
         checked++;
     }
     fclose(f);

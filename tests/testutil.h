@@ -35,8 +35,9 @@ int tu_find_values(const char *out, const char *key, double *v, int max);
 
 /* The golden-output check (CONVENTIONS.md, Tests): every "key n1 n2 ..." line of the file at
  * path (lines starting with '#' are comments) must appear in out with as many numbers, each
- * within tol of the expected one; fails the running Check test otherwise, and when the file
- * has fewer than min_keys keys. Run from the project root. */
-void tu_check_golden(const char *out, const char *path, double tol, int min_keys);
+ * within tol of the expected one (scaled: within tol * max(1, |expected|)); fails the running
+ * Check test otherwise, and when the file has fewer than min_keys keys. Run from the project
+ * root. */
+void tu_check_golden(const char *out, const char *path, double tol, int scaled, int min_keys);
 
 #endif
