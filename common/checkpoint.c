@@ -314,6 +314,13 @@ static int join(char *buf, const char *dir, const char *name, const char *ext)
 /* torch.save(model.state_dict()), one np.save per tensor, then the swap of checkpoint.h */
 int ckpt_save(const char *dir, const params *p, const hparams *h)
 {
+    return ckpt_save_extra(dir, p, h, NULL, NULL);
+}
+
+/* ckpt_save, with extra() adding its files to the new checkpoint before the swap */
+int ckpt_save_extra(const char *dir, const params *p, const hparams *h, ckpt_extra_fn extra,
+                    void *ctx)
+{
     char tmp[CK_PATH], old[CK_PATH], path[CK_PATH], parent[CK_PATH], base[CK_PATH - 8];
     size_t dl = strlen(dir);
     while (dl > 1 && dir[dl - 1] == '/') dl--; /* "ckpt/" names the same directory as "ckpt" */
@@ -338,6 +345,7 @@ int ckpt_save(const char *dir, const params *p, const hparams *h)
     }
     if (st == CM_OK) st = join(path, tmp, HP_FILE, "");
     if (st == CM_OK) st = hparams_write(path, h);
+    if (st == CM_OK && extra) st = extra(tmp, ctx);
     if (st != CM_OK) {
         int keep = st;
         char msg[1024];

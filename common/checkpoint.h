@@ -38,6 +38,12 @@ int hparams_read(const char *path, hparams *h);
 
 /* Writes every tensor of p and the hyperparameters. */
 int ckpt_save(const char *dir, const params *p, const hparams *h);
+/* ckpt_save, and extra(tmpdir, ctx) writes further files (a training run's resume state,
+ * interrupt.h) into the new checkpoint's directory before the swap, so that they are saved as
+ * atomically as the tensors. A failure of extra() fails the save and keeps the old checkpoint. */
+typedef int (*ckpt_extra_fn)(const char *tmpdir, void *ctx);
+int ckpt_save_extra(const char *dir, const params *p, const hparams *h, ckpt_extra_fn extra,
+                    void *ctx);
 /* Reads hparams.txt only (to build a model of the right shape before loading its values). */
 int ckpt_load_hparams(const char *dir, hparams *h);
 /* Fills p's values from the directory: every tensor must exist with exactly p's shape,
