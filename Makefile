@@ -8,6 +8,7 @@
 #   make parity     tests/parity/*.py against numpy/torch/sklearn/xgboost/gensim
 #   make bench      tools/bench/<slug> for every chapter that has one
 #   make sanitize   everything under ASan+UBSan in build/san: the checks and every --quick demo
+#   make interrupt  SIGINT/SIGTERM, --resume equal to an uninterrupted run, divergence (CH=slug)
 #   make doctor     what is installed and what is missing
 #   make deps       install what is missing (tools/install-deps --parity)
 #   make format     clang-format over the tree;  make clean
@@ -77,7 +78,7 @@ PARITY_SRC := $(wildcard tests/parity/*.c)
 PARITY_BIN := $(PARITY_SRC:tests/parity/%.c=$(BUILD)/tests/parity/%)
 SUITES_DEF := $(BUILD)/tests/suites.def
 
-.PHONY: all run check test check-only parity bench sanitize doctor deps clean format help tour cli
+.PHONY: all run check test check-only parity bench sanitize doctor deps clean format help tour cli interrupt
 
 all: $(LIBCOMMON) $(PROGRAMS) $(TEST_RUNNER) $(PARITY_BIN)
 
@@ -161,6 +162,11 @@ check-only: all
 # The bad invocations of every program (tests/cli/run).
 cli: all
 	@tests/cli/run $(BIN) $(SLUGS)
+
+# SIGINT/SIGTERM write a checkpoint and exit 130/143, --resume equals the uninterrupted run,
+# divergence exits 3 (tests/reliability/interrupt; `make interrupt CH=rnn` for one chapter).
+interrupt: all
+	@tests/reliability/interrupt $(BIN) $(CH)
 
 parity: all
 	@tools/install-deps --parity

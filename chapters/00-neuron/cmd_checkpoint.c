@@ -43,14 +43,18 @@ int neuron_run_train(const neuron_opts *o)
                                  : SPLIT_DIGITS_SHUFFLED);
     size_t batch = o->batch ? o->batch : DIGITS_BATCH;
     long more = neuron_pick_long(o->epochs, DIGITS_EPOCHS, c), start = 0;
+    int adam = o->optimizer != 0;
+    double lr = neuron_pick_double(o->lr, adam ? MLP_LR : SURROGATE_LR);
+    double momentum = o->momentum, weight_decay = o->weight_decay;
+    neuron_loss_kind loss = o->loss;
+    int new_optimizer = 0; /* --resume with another --optimizer: its state starts afresh */
     hparams h;
     hparams_init(&h);
     neuron_clf *m = NULL;
-    size_t cap = batch > 256 ? batch : 256;
     if (o->resume) {
-        const char *hdata, *hsplit;
-        long hseed;
-        m = neuron_load_mlp(o->resume, &h, cap);
+        const char *hdata, *hsplit, *hopt, *hloss;
+        long hseed, hbatch, htotal;
+        m = neuron_load_mlp(o->resume, &h, 256);
         neuron_hp_get_long(&h, o->resume, "epoch", &start);
         neuron_hp_get_str(&h, o->resume, "data", &hdata);
         neuron_hp_get_str(&h, o->resume, "split", &hsplit);
@@ -58,7 +62,30 @@ int neuron_run_train(const neuron_opts *o)
         if (!c->data) snprintf(data, sizeof data, "%s", hdata);
         snprintf(split, sizeof split, "%s", hsplit);
         seed = (unsigned long)hseed;
+        /* the run goes on as it was set up (its optimizer, learning rate, batch, loss,
+         * momentum and weight decay) unless --optimizer, --lr or --batch say otherwise, and
+         * without --epochs up to the number of epochs it was asked for */
+        neuron_hp_get_str(&h, o->resume, "optimizer", &hopt);
+        neuron_hp_get_long(&h, o->resume, "batch", &hbatch);
+        neuron_hp_get_str(&h, o->resume, "loss", &hloss);
+        if (o->optimizer < 0) adam = strcmp(hopt, "adam") == 0;
+        new_optimizer = adam != (strcmp(hopt, "adam") == 0);
+        if (o->lr <= 0 && !new_optimizer) neuron_hp_get_double(&h, o->resume, "lr", &lr);
+        loss = strcmp(hloss, neuron_loss_name(NEURON_LOSS_SMOOTH)) == 0 ? NEURON_LOSS_SMOOTH
+                                                                        : NEURON_LOSS_CE;
+        if (hbatch < 1) cm_die("checkpoint %s: batch %ld must be >= 1", o->resume, hbatch);
+        if (!o->batch) batch = (size_t)hbatch;
+        if (hparams_get_double(&h, "momentum", &momentum) != CM_OK) momentum = o->momentum;
+        if (hparams_get_double(&h, "weight_decay", &weight_decay) != CM_OK)
+            weight_decay = o->weight_decay;
+        if (o->epochs <= 0 && hparams_get_long(&h, "epochs", &htotal) == CM_OK && htotal > start)
+            more = htotal - start;
+        if (batch > 256) { /* the workspace holds a batch */
+            neuron_clf_free(m);
+            m = neuron_load_mlp(o->resume, &h, batch);
+        }
     }
+    size_t cap = batch > 256 ? batch : 256;
     neuron_split *s = split_from(o->resume ? o->resume : "(new)", data, split, seed);
     if (o->resume) {
         if (m->in != s->d || m->out != (size_t)s->k)
@@ -73,11 +100,16 @@ int neuron_run_train(const neuron_opts *o)
     char ckpt[4200], log_path[4200];
     neuron_out_path(c, "mlp", ckpt, sizeof ckpt);
     neuron_out_path(c, "train.csv", log_path, sizeof log_path);
-    /* a resumed run draws fresh shuffles: seed + epochs already done */
-    gsl_rng *r = neuron_rng_seeded(seed + (unsigned long)start);
-    if (!o->resume) neuron_clf_init(m, r);
-    int adam = o->optimizer != 0;
-    double lr = neuron_pick_double(o->lr, adam ? MLP_LR : SURROGATE_LR);
+    /* a resumed run takes its generator, optimizer and place in the epoch from the checkpoint's
+     * resume state (interrupt.h), so that it goes on exactly as if it had never stopped */
+    gsl_rng *r = neuron_rng_seeded(seed);
+    tstate *ts = NULL;
+    if (o->resume) {
+        if (!(ts = tstate_alloc())) cm_die_status(CM_ENOMEM);
+        cm_die_status(ckpt_load_tstate(o->resume, ts));
+    } else {
+        neuron_clf_init(m, r);
+    }
     int st = hparams_set_str(&h, "model", "mlp");
     st = st ? st : hparams_set_long(&h, "in_features", (long)m->in);
     st = st ? st : hparams_set_long(&h, "hidden", (long)m->hidden);
@@ -85,48 +117,60 @@ int neuron_run_train(const neuron_opts *o)
     st = st ? st : hparams_set_str(&h, "data", data);
     st = st ? st : hparams_set_str(&h, "split", split);
     st = st ? st : hparams_set_long(&h, "seed", (long)seed);
-    st = st ? st : hparams_set_str(&h, "loss", neuron_loss_name(o->loss));
+    st = st ? st : hparams_set_str(&h, "loss", neuron_loss_name(loss));
     st = st ? st : hparams_set_str(&h, "optimizer", adam ? "adam" : "sgd");
     st = st ? st : hparams_set_double(&h, "lr", lr);
     st = st ? st : hparams_set_long(&h, "batch", (long)batch);
+    st = st ? st : hparams_set_double(&h, "momentum", momentum);
+    st = st ? st : hparams_set_double(&h, "weight_decay", weight_decay);
+    st = st ? st : hparams_set_long(&h, "epochs", start + more);
     cm_die_status(st);
     if (!c->quiet)
         printf("train: mlp %zu-%zu-%zu on %s (split %s, seed %lu), %ld epochs from epoch %ld, "
                "batch %zu, %s lr %g, loss %s\n",
                m->in, m->hidden, m->out, data, split, seed, more, start, batch,
-               adam ? "Adam" : "SGD", lr, neuron_loss_name(o->loss));
+               adam ? "Adam" : "SGD", lr, neuron_loss_name(loss));
     neuron_train_cfg cfg = {.epochs = start + more,
                             .start_epoch = start,
                             .batch = batch,
                             .lr = lr,
-                            .momentum = o->momentum,
-                            .weight_decay = o->weight_decay,
+                            .momentum = momentum,
+                            .weight_decay = weight_decay,
                             .adam = adam,
-                            .loss = o->loss,
+                            .loss = loss,
                             .quiet = c->quiet,
                             .label = "train",
                             .log_path = log_path,
                             .ckpt_dir = ckpt,
-                            .hp = &h};
+                            .hp = &h,
+                            .resume = ts,
+                            .fresh_optimizer = new_optimizer};
     neuron_train_result res;
     st = neuron_train(m, s, &cfg, r, &res);
     int code = 0;
     if (st == CM_ENOTFINITE) {
-        if (start + res.epochs_run > 0)
+        /* the last good checkpoint: this run's, or the one it resumed from */
+        if (res.epochs_run > 0 || (o->resume && ckpt_has_tstate(ckpt)))
             fprintf(stderr, "%s: %s; kept the last good checkpoint %s (epoch %ld)\n", cm_progname(),
                     cm_errmsg(), ckpt, start + res.epochs_run);
+        else if (o->resume)
+            fprintf(stderr, "%s: %s; kept the last good checkpoint %s (epoch %ld)\n", cm_progname(),
+                    cm_errmsg(), o->resume, start);
         else
             fprintf(stderr, "%s: %s; no epoch completed, no checkpoint written\n", cm_progname(),
                     cm_errmsg());
         code = 3;
+    } else if (st == CM_OK && res.signal) {
+        code = intr_report(res.signal, res.last_step, ckpt, NULL);
     } else {
         cm_die_status(st);
-        neuron_kv("train.train_loss", res.train_loss, neuron_loss_name(o->loss));
+        neuron_kv("train.train_loss", res.train_loss, neuron_loss_name(loss));
         neuron_kv("train.test_acc", res.test_acc, NULL);
         neuron_kv("train.test_smooth_acc", res.test_smooth, NULL);
         printf("checkpoint: %s (epoch %ld); log: %s\n", ckpt, start + res.epochs_run, log_path);
     }
     neuron_train_result_free(&res);
+    tstate_free(ts);
     gsl_rng_free(r);
     hparams_free(&h);
     neuron_clf_free(m);

@@ -95,7 +95,8 @@ neuron_run_cfg neuron_digits_cfg(const neuron_opts *o, neuron_model_kind kind, c
     return run_cfg(o, kind, run, DIGITS_EPOCHS, DIGITS_BATCH, MLP_LR);
 }
 
-/* Trains a fresh classifier (init from the seed) and fills res; exit status 0 or 3. */
+/* Trains a fresh classifier (init from the seed) and fills res; exit status 0, 3 (divergence)
+ * or 130 / 143 (SIGINT / SIGTERM: these runs keep no checkpoint). */
 int neuron_train_run(const neuron_opts *o, const neuron_split *s, const neuron_run_cfg *rc,
                      neuron_train_result *res)
 {
@@ -126,12 +127,20 @@ int neuron_train_run(const neuron_opts *o, const neuron_split *s, const neuron_r
         return 3;
     }
     cm_die_status(st);
+    if (res->signal)
+        return intr_report(res->signal, res->last_step, NULL,
+                           "the demonstration keeps none (`neuron train` does)");
     return 0;
 }
 
 void neuron_hp_get_long(const hparams *h, const char *dir, const char *key, long *v)
 {
     if (hparams_get_long(h, key, v) != CM_OK) cm_die("checkpoint %s: %s", dir, cm_errmsg());
+}
+
+void neuron_hp_get_double(const hparams *h, const char *dir, const char *key, double *v)
+{
+    if (hparams_get_double(h, key, v) != CM_OK) cm_die("checkpoint %s: %s", dir, cm_errmsg());
 }
 
 void neuron_hp_get_str(const hparams *h, const char *dir, const char *key, const char **v)

@@ -66,6 +66,7 @@ int neuron_train_run(const neuron_opts *o, const neuron_split *s, const neuron_r
 /* A checkpoint's hparams value, or exit 2 naming the checkpoint and the key. */
 void neuron_hp_get_long(const hparams *h, const char *dir, const char *key, long *v);
 void neuron_hp_get_str(const hparams *h, const char *dir, const char *key, const char **v);
+void neuron_hp_get_double(const hparams *h, const char *dir, const char *key, double *v);
 /* Builds the MLP a checkpoint describes (workspace for cap rows) and loads its values; exit 2
  * on any mismatch (model, sizes, a tensor of the wrong shape). */
 neuron_clf *neuron_load_mlp(const char *dir, hparams *h, size_t cap);

@@ -118,6 +118,55 @@ void neuron_train_result_free(neuron_train_result *res)
     res->curve_loss = res->curve_acc = res->curve_smooth = NULL;
 }
 
+/* The checkpoint after `epochs` whole epochs, with everything --resume needs to go on exactly:
+ * the step, the optimizer's state, the generator, and the shuffled order with the position and
+ * running sums of an epoch interrupted half-way (pos = n at the end of an epoch). */
+static int save(neuron_clf *c, const neuron_train_cfg *cfg, long epochs, long step,
+                const batcher *bt, const sgd *o_sgd, const adam *o_adam, const gsl_rng *r,
+                double sum, size_t seen, double gnorm)
+{
+    int st = cfg->hp ? hparams_set_long(cfg->hp, "epoch", epochs) : CM_OK;
+    tstate *t = tstate_alloc();
+    if (!t) return CM_ENOMEM;
+    st = st ? st : tstate_set_long(t, "step", step);
+    st = st ? st : tstate_set_long(t, "epoch", epochs);
+    st = st ? st : tstate_set_long(t, "pos", (long)bt->pos);
+    st = st ? st : tstate_set_double(t, "loss_sum", sum);
+    st = st ? st : tstate_set_long(t, "seen", (long)seen);
+    st = st ? st : tstate_set_double(t, "grad_norm", gnorm);
+    st = st ? st : tstate_set_index(t, "order", bt->perm, bt->n);
+    st = st ? st : tstate_set_rng(t, "rng", r);
+    st = st ? st : cfg->adam ? tstate_set_adam(t, o_adam) : tstate_set_sgd(t, o_sgd);
+    st = st ? st : ckpt_save_tstate(cfg->ckpt_dir, c->p, cfg->hp, t);
+    tstate_free(t);
+    return st;
+}
+
+/* The inverse of save(): *resume_pos >= 0 when the checkpoint was written inside an epoch. */
+static int resume_state(const tstate *t, batcher *bt, sgd *o_sgd, adam *o_adam, int use_adam,
+                        int fresh_optimizer, gsl_rng *r, long *step, long *resume_pos, double *sum,
+                        size_t *seen, double *gnorm)
+{
+    long pos, nseen;
+    int st = tstate_get_long(t, "step", step);
+    st = st ? st : tstate_get_long(t, "pos", &pos);
+    st = st ? st : tstate_get_double(t, "loss_sum", sum);
+    st = st ? st : tstate_get_long(t, "seen", &nseen);
+    st = st ? st : tstate_get_double(t, "grad_norm", gnorm);
+    st = st ? st : tstate_get_index(t, "order", bt->perm, bt->n);
+    st = st ? st : tstate_get_rng(t, "rng", r);
+    if (st == CM_OK && !fresh_optimizer)
+        st = use_adam ? tstate_get_adam(t, o_adam) : tstate_get_sgd(t, o_sgd);
+    if (st != CM_OK) return st;
+    if (pos < 0 || (size_t)pos > bt->n || nseen < 0)
+        return cm_error(CM_EFORMAT, "resume state: position %ld outside the epoch of %zu rows", pos,
+                        bt->n);
+    *seen = (size_t)nseen;
+    bt->pos = (size_t)pos;
+    *resume_pos = (size_t)pos < bt->n ? pos : -1; /* at the end of an epoch: a fresh one */
+    return CM_OK;
+}
+
 int neuron_train(neuron_clf *c, const neuron_split *s, const neuron_train_cfg *cfg, gsl_rng *r,
                  neuron_train_result *res)
 {
@@ -153,7 +202,7 @@ int neuron_train(neuron_clf *c, const neuron_split *s, const neuron_train_cfg *c
     if (cfg->log_path) {
         /* a resumed run continues its log (and its step count) where the checkpoint left it */
         const char *header = "step,epoch,loss,grad_norm,test_loss,test_acc,test_smooth_acc";
-        log = csvlog_open_run(cfg->log_path, header, cfg->start_epoch > 0);
+        log = csvlog_open_run(cfg->log_path, header, cfg->start_epoch > 0 || cfg->resume);
         if (!log) {
             st = CM_EIO;
             goto done;
@@ -161,14 +210,27 @@ int neuron_train(neuron_clf *c, const neuron_split *s, const neuron_train_cfg *c
     }
     prog = progress_start(cfg->label ? cfg->label : "train", n_epochs, "epoch", cfg->quiet);
     /* a resumed run counts its steps on from the checkpoint's: epochs times batches per epoch */
-    const long step0 = cfg->start_epoch * (long)((s->ntr + B - 1) / B);
+    long step0 = cfg->start_epoch * (long)((s->ntr + B - 1) / B);
+    long resume_pos = -1; /* the position in an interrupted epoch, or -1: a fresh epoch */
+    double sum = 0.0, gnorm = 0.0;
+    size_t seen = 0;
+    if (cfg->resume &&
+        (st = resume_state(cfg->resume, &bt, &opt_sgd, &opt_adam, cfg->adam, cfg->fresh_optimizer,
+                           r, &step0, &resume_pos, &sum, &seen, &gnorm)) != CM_OK)
+        goto done;
     long step = step0;
+    if ((st = intr_install()) != CM_OK) goto done;
     for (long e = 0; e < n_epochs; e++) {
         long epoch = cfg->start_epoch + e + 1; /* 1-based, counting resumed epochs */
-        double sum = 0.0, gnorm = 0.0;
-        size_t m, seen = 0;
+        size_t m;
         const size_t *idx;
-        batcher_shuffle(&bt, r);
+        if (resume_pos >= 0) {
+            resume_pos = -1; /* the interrupted epoch goes on with its order, sums and norm */
+        } else {
+            sum = gnorm = 0.0;
+            seen = 0;
+            batcher_shuffle(&bt, r);
+        }
         while ((m = batcher_next(&bt, &idx)) > 0) {
             gsl_matrix_view X = gsl_matrix_submatrix(Xb, 0, 0, m, D);
             dataset_gather_rows(s->Xtr, idx, m, &X.matrix);
@@ -188,6 +250,17 @@ int neuron_train(neuron_clf *c, const neuron_split *s, const neuron_train_cfg *c
                 sgd_step(&opt_sgd, c->p->data, c->p->grad);
             sum += L * (double)m;
             seen += m;
+            res->last_step = step;
+            if (intr_poll(step) && bt.pos < bt.n) {
+                /* stop between steps: the checkpoint holds the epoch so far (at the end of
+                 * an epoch, the epoch's log row and checkpoint come first, below) */
+                res->signal = intr_pending();
+                res->steps = step - step0;
+                if (cfg->ckpt_dir && params_all_finite(c->p))
+                    st = save(c, cfg, epoch - 1, step, &bt, &opt_sgd, &opt_adam, r, sum, seen,
+                              gnorm);
+                goto done;
+            }
         }
         res->steps = step - step0;
         res->train_loss = sum / (double)seen;
@@ -202,14 +275,15 @@ int neuron_train(neuron_clf *c, const neuron_split *s, const neuron_train_cfg *c
                             res->test_loss, res->test_acc, res->test_smooth};
             if ((st = csvlog_row(log, row, 7)) != CM_OK) goto done;
         }
-        if (cfg->ckpt_dir && params_all_finite(c->p)) {
-            if (cfg->hp && (st = hparams_set_long(cfg->hp, "epoch", epoch)) != CM_OK) goto done;
-            if ((st = ckpt_save(cfg->ckpt_dir, c->p, cfg->hp)) != CM_OK) goto done;
-        }
+        if (cfg->ckpt_dir && params_all_finite(c->p) &&
+            (st = save(c, cfg, epoch, step, &bt, &opt_sgd, &opt_adam, r, 0.0, 0, gnorm)) != CM_OK)
+            goto done;
+        if ((res->signal = intr_pending()) != 0) goto done;
     }
 done:
+    intr_uninstall();
     res->seconds = timer_elapsed(&tm);
-    if (st == CM_OK)
+    if (st == CM_OK && !res->signal)
         progress_finish(prog);
     else
         progress_abort(prog); /* the caller prints why */

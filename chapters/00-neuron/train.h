@@ -10,6 +10,7 @@
 
 #include "checkpoint.h"
 #include "data.h"
+#include "interrupt.h"
 #include "linear.h"
 #include "mlp.h"
 #include "params.h"
@@ -55,6 +56,10 @@ typedef struct {
     const char *log_path; /* CSV log, or NULL */
     const char *ckpt_dir; /* checkpoint after every epoch, or NULL */
     hparams *hp;          /* saved with the checkpoint ("epoch" is updated) */
+    /* --resume: the checkpoint's resume state (optimizer moments, generator, shuffled order,
+     * the position in an interrupted epoch), or NULL to start the optimizer afresh */
+    const tstate *resume;
+    int fresh_optimizer; /* with resume: the optimizer was changed, its state starts afresh */
 } neuron_train_cfg;
 
 typedef struct {
@@ -62,14 +67,18 @@ typedef struct {
     long steps;                                          /* optimizer steps taken by this call */
     double train_loss, test_loss, test_acc, test_smooth; /* after the last completed epoch */
     double *curve_loss, *curve_acc, *curve_smooth;       /* (epochs - start_epoch) */
-    long bad_step; /* the step whose loss was not finite, or -1 */
+    long bad_step;  /* the step whose loss was not finite, or -1 */
+    int signal;     /* SIGINT or SIGTERM when the run stopped on it (checkpoint written), or 0 */
+    long last_step; /* the last step taken (counting the resumed run's earlier steps) */
     double seconds;
 } neuron_train_result;
 
 /* Trains c on s->Xtr / s->ytr and evaluates on s->Xte / s->yte after every epoch. CM_OK, or
  * CM_ENOTFINITE ("loss is nan at step N (epoch E)"; res->bad_step set, the checkpoint of the
  * last completed epoch kept), or another error code. res's curves are allocated here: free
- * them with neuron_train_result_free. */
+ * them with neuron_train_result_free. On SIGINT or SIGTERM (interrupt.h) it stops after the
+ * current step, writes the checkpoint with its resume state and returns CM_OK with res->signal
+ * set; resuming from it continues the run as if it had never stopped. */
 int neuron_train(neuron_clf *c, const neuron_split *s, const neuron_train_cfg *cfg, gsl_rng *r,
                  neuron_train_result *res);
 void neuron_train_result_free(neuron_train_result *res);
