@@ -278,7 +278,7 @@ int neuron_train(neuron_clf *c, const neuron_split *s, const neuron_train_cfg *c
         if (cfg->ckpt_dir && params_all_finite(c->p) &&
             (st = save(c, cfg, epoch, step, &bt, &opt_sgd, &opt_adam, r, 0.0, 0, gnorm)) != CM_OK)
             goto done;
-        if ((res->signal = intr_pending()) != 0) goto done;
+        if (e + 1 < n_epochs && (res->signal = intr_pending()) != 0) goto done;
     }
 done:
     intr_uninstall();

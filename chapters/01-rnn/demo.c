@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <gsl/gsl_rng.h>
 
@@ -118,6 +119,7 @@ static int train_run(const rnn_opts *o, int demo)
     hparams hp;
     hparams_init(&hp);
     long start_epoch = 0;
+    tstate *ts = NULL;
     if (o->resume) {
         rnn_model *got;
         charvocab v;
@@ -127,6 +129,10 @@ static int train_run(const rnn_opts *o, int demo)
         cm_die_status(rnn_check_same(o->resume, m, &corp.vocab, got, &v));
         params_copy_values(m->p, got->p);
         if (hparams_get_long(&h2, "epoch", &start_epoch) != CM_OK) start_epoch = 0;
+        /* Adam's moments, the place in the epoch and the streams' carried states, so that the
+         * run goes on exactly as if it had not stopped */
+        if (!(ts = tstate_alloc())) cm_die_status(CM_ENOMEM);
+        cm_die_status(ckpt_load_tstate(o->resume, ts));
         rnn_model_free(got);
         hparams_free(&h2);
         if (start_epoch >= o->epochs)
@@ -168,14 +174,32 @@ static int train_run(const rnn_opts *o, int demo)
                          .log_path = log_path,
                          .epoch_log_path = elog_path,
                          .ckpt_dir = ckpt,
-                         .hp = &hp};
+                         .hp = &hp,
+                         .resume = ts};
     rnn_train_result res;
     int st = rnn_train(m, &corp, &cfg, &res);
+    tstate_free(ts);
     if (st == CM_ENOTFINITE) {
-        fprintf(stderr, "rnn: %s; the last good checkpoint is %s\n", cm_errmsg(), ckpt);
+        /* the last good checkpoint: this run's, the one it resumed from, or none */
+        struct stat sb;
+        if (stat(ckpt, &sb) == 0 || o->resume)
+            fprintf(stderr, "rnn: %s; the last good checkpoint is %s\n", cm_errmsg(),
+                    stat(ckpt, &sb) == 0 ? ckpt : o->resume);
+        else
+            fprintf(stderr, "rnn: %s; no epoch completed, no checkpoint written\n", cm_errmsg());
+        rnn_train_result_free(&res);
         return 3;
     }
     cm_die_status(st);
+    if (res.signal) {
+        int code = intr_report(res.signal, res.last_step, ckpt, NULL);
+        rnn_train_result_free(&res);
+        hparams_free(&hp);
+        gsl_rng_free(r);
+        rnn_model_free(m);
+        rnn_corpus_free(&corp);
+        return code;
+    }
     rnn_streams s;
     rnn_streams_init(&s, &corp, 0, o->batch, o->seq_len);
     plot_curves(o, log_path, &res, start_epoch, rnn_streams_chunks(&s));

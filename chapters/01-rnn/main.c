@@ -49,7 +49,8 @@ static void usage(void)
         "  --prime TEXT        sample: the text to start from [\"It is a truth\"]\n"
         "  --temperature T     sample: softmax temperature, > 0 [0.8]\n"
         "  --length N          sample: characters to write [500]\n"
-        "  --resume DIR        train: continue from a checkpoint (its optimizer state restarts)\n"
+        "  --resume DIR        train: continue from a checkpoint exactly where it stopped (Adam's\n"
+        "                      state, the place in the epoch); give the run's other options\n"
         "  --load DIR          eval, sample, grad: the checkpoint to read\n"
         "  --inputs DIR        grad: x.npy and y.npy (T, B) int64, h0.npy (L, B, H), c0.npy\n"
         "%s",

@@ -54,6 +54,56 @@ double rnn_evaluate(const rnn_model *m, const rnn_corpus *c, int held_out, size_
     return sum / (double)n / M_LN2; /* nats -> bits */
 }
 
+/* Where a run stands between two steps: what --resume needs besides the parameters. */
+typedef struct {
+    long step, budget0; /* steps taken; the step from which max_steps counts */
+    size_t pos;         /* chunks of the epoch already read */
+    double sum;         /* the epoch's loss so far (nats, summed over targets) */
+    size_t n;           /* its targets */
+} run_pos;
+
+/* The checkpoint after `epochs` whole epochs (and, inside an epoch, the chunks read so far
+ * with the carried states h, c of every stream), with Adam's state. */
+static int save(const rnn_model *m, const rnn_train_cfg *cfg, long epochs, const run_pos *rp,
+                const pass_buffers *b, const adam *opt)
+{
+    size_t S = rnn_state_size(m, cfg->B);
+    int st = cfg->hp ? hparams_set_long(cfg->hp, "epoch", epochs) : CM_OK;
+    tstate *t = tstate_alloc();
+    if (!t) return CM_ENOMEM;
+    st = st ? st : tstate_set_long(t, "step", rp->step);
+    st = st ? st : tstate_set_long(t, "budget_start", rp->budget0);
+    st = st ? st : tstate_set_long(t, "epoch", epochs);
+    st = st ? st : tstate_set_long(t, "pos", (long)rp->pos);
+    st = st ? st : tstate_set_double(t, "loss_sum", rp->sum);
+    st = st ? st : tstate_set_long(t, "targets", (long)rp->n);
+    st = st ? st : tstate_set_array(t, "h", b->h, S);
+    st = st ? st : tstate_set_array(t, "c", b->c, S);
+    st = st ? st : tstate_set_adam(t, opt);
+    st = st ? st : ckpt_save_tstate(cfg->ckpt_dir, m->p, cfg->hp, t);
+    tstate_free(t);
+    return st;
+}
+
+static int restore(const tstate *t, const rnn_model *m, const rnn_train_cfg *cfg, run_pos *rp,
+                   pass_buffers *b, adam *opt)
+{
+    size_t S = rnn_state_size(m, cfg->B);
+    long pos, n;
+    int st = tstate_get_long(t, "step", &rp->step);
+    st = st ? st : tstate_get_long(t, "budget_start", &rp->budget0);
+    st = st ? st : tstate_get_long(t, "pos", &pos);
+    st = st ? st : tstate_get_double(t, "loss_sum", &rp->sum);
+    st = st ? st : tstate_get_long(t, "targets", &n);
+    st = st ? st : tstate_get_array(t, "h", b->h, S);
+    st = st ? st : tstate_get_array(t, "c", b->c, S);
+    st = st ? st : tstate_get_adam(t, opt);
+    if (st == CM_OK && (pos < 0 || n < 0))
+        st = cm_error(CM_EFORMAT, "resume state: position %ld, targets %ld", pos, n);
+    rp->pos = (size_t)pos, rp->n = (size_t)n;
+    return st;
+}
+
 /* The streams are read in order: nothing in training itself is random (the initialization is
  * the caller's). */
 int rnn_train(rnn_model *m, const rnn_corpus *c, const rnn_train_cfg *cfg, rnn_train_result *res)
@@ -81,7 +131,7 @@ int rnn_train(rnn_model *m, const rnn_corpus *c, const rnn_train_cfg *cfg, rnn_t
         goto done;
     }
     if ((st = adam_init(&opt, m->p->size, cfg->lr, 0.9, 0.999, 1e-8, 0.0)) != CM_OK) goto done;
-    int resumed = cfg->start_epoch > 0;
+    int resumed = cfg->start_epoch > 0 || cfg->resume;
     if (cfg->log_path &&
         !(log = csvlog_open_run(cfg->log_path, "step,epoch,bpc,grad_norm", resumed))) {
         st = CM_EIO;
@@ -98,14 +148,27 @@ int rnn_train(rnn_model *m, const rnn_corpus *c, const rnn_train_cfg *cfg, rnn_t
                                                                           : n_epochs * chunks;
     prog = progress_start(cfg->label ? cfg->label : "train", total, "batch", cfg->quiet);
     long step0 = cfg->start_epoch * chunks, step = step0;
+    run_pos rp = {.step = step0, .budget0 = step0};
+    int mid_epoch = 0; /* resumed inside an epoch */
+    if (cfg->resume) {
+        if ((st = restore(cfg->resume, m, cfg, &rp, &b, &opt)) != CM_OK) goto done;
+        step = rp.step;
+        mid_epoch = rp.pos > 0 && rp.pos < s.L;
+    }
+    if ((st = intr_install()) != CM_OK) goto done;
     for (long e = 0; e < n_epochs; e++) {
         long epoch = cfg->start_epoch + e + 1;
         double sum = 0.0;
         size_t n = 0, len;
         s.pos = 0;
         size_t S = rnn_state_size(m, cfg->B);
-        memset(b.h, 0, S * sizeof(double)); /* each epoch starts its streams from zero states */
-        memset(b.c, 0, S * sizeof(double));
+        if (mid_epoch) { /* the interrupted epoch goes on where it stopped */
+            s.pos = rp.pos, sum = rp.sum, n = rp.n;
+            mid_epoch = 0;
+        } else {
+            memset(b.h, 0, S * sizeof(double)); /* each epoch starts its streams from zero */
+            memset(b.c, 0, S * sizeof(double));
+        }
         int stop = 0;
         while ((len = rnn_streams_next(&s, b.x, b.y)) > 0) {
             params_zero_grad(m->p);
@@ -127,14 +190,25 @@ int rnn_train(rnn_model *m, const rnn_corpus *c, const rnn_train_cfg *cfg, rnn_t
             sum += L * (double)(len * cfg->B);
             n += len * cfg->B;
             chars += len * cfg->B;
+            res->last_step = step;
             if (log) {
                 double row[] = {(double)step, (double)epoch, L / M_LN2, gnorm};
                 if ((st = csvlog_row(log, row, 4)) != CM_OK) goto done;
             }
             progress_update(prog, step - step0, L / M_LN2);
-            if (cfg->max_steps > 0 && step - step0 >= cfg->max_steps) {
+            if (cfg->max_steps > 0 && step - rp.budget0 >= cfg->max_steps) {
                 stop = 1;
                 break;
+            }
+            if (intr_poll(step) && s.pos < s.L) {
+                /* stop between steps; at the end of an epoch its checkpoint comes first */
+                res->signal = intr_pending();
+                res->steps = step - step0;
+                rp = (run_pos){
+                    .step = step, .budget0 = rp.budget0, .pos = s.pos, .sum = sum, .n = n};
+                if (cfg->ckpt_dir && params_all_finite(m->p))
+                    st = save(m, cfg, epoch - 1, &rp, &b, &opt);
+                goto done;
             }
         }
         res->train_bpc = sum / (double)n / M_LN2;
@@ -152,15 +226,17 @@ int rnn_train(rnn_model *m, const rnn_corpus *c, const rnn_train_cfg *cfg, rnn_t
             fprintf(stderr, "%s: epoch %ld: train %.4f, held-out %.4f bits per character\n",
                     cfg->label ? cfg->label : "train", epoch, res->train_bpc, res->valid_bpc);
         if (cfg->ckpt_dir && params_all_finite(m->p)) {
-            if (cfg->hp && (st = hparams_set_long(cfg->hp, "epoch", epoch)) != CM_OK) goto done;
-            if ((st = ckpt_save(cfg->ckpt_dir, m->p, cfg->hp)) != CM_OK) goto done;
+            rp = (run_pos){.step = step, .budget0 = step, .pos = s.L};
+            if ((st = save(m, cfg, epoch, &rp, &b, &opt)) != CM_OK) goto done;
         }
         if (stop || (cfg->max_seconds > 0 && timer_elapsed(&tm) >= cfg->max_seconds)) break;
+        if (e + 1 < n_epochs && (res->signal = intr_pending()) != 0) goto done;
     }
 done:
+    intr_uninstall();
     res->seconds = timer_elapsed(&tm);
     res->chars_per_second = res->seconds > 0 ? (double)chars / res->seconds : 0.0;
-    if (st == CM_OK)
+    if (st == CM_OK && !res->signal)
         progress_finish(prog);
     else
         progress_abort(prog);

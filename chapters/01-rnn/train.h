@@ -9,6 +9,7 @@
 
 #include "checkpoint.h"
 #include "corpus.h"
+#include "interrupt.h"
 #include "optim.h"
 #include "rnn.h"
 
@@ -28,6 +29,8 @@ typedef struct {
     const char *epoch_log_path; /* per-epoch CSV (epoch,step,train_bpc,held_out_bpc,seconds) */
     const char *ckpt_dir;       /* checkpoint after every epoch, or NULL */
     hparams *hp;                /* saved with the checkpoint ("epoch" is updated) */
+    const tstate *resume;       /* --resume: the checkpoint's resume state (Adam's moments, the
+                                   place in the epoch and the carried states), or NULL */
 } rnn_train_cfg;
 
 typedef struct {
@@ -36,11 +39,14 @@ typedef struct {
     double valid_bpc;                  /* the held-out loss after the last epoch */
     double *curve_train, *curve_valid; /* (epochs run) per epoch, bits per character */
     double seconds, chars_per_second;
-    long bad_step; /* the step whose loss was not finite, or -1 */
+    long bad_step;  /* the step whose loss was not finite, or -1 */
+    int signal;     /* SIGINT or SIGTERM when the run stopped on it (checkpoint written), or 0 */
+    long last_step; /* the last step taken, counting a resumed run's earlier steps */
 } rnn_train_result;
 
 /* CM_OK; CM_ENOTFINITE ("loss is nan at step N (epoch E)", the last good checkpoint kept);
- * or another error. Free res with rnn_train_result_free. */
+ * or another error. On SIGINT or SIGTERM (interrupt.h) it stops after the current step, writes
+ * the checkpoint with its resume state, and returns CM_OK with res->signal set. Free res with rnn_train_result_free. */
 int rnn_train(rnn_model *m, const rnn_corpus *c, const rnn_train_cfg *cfg, rnn_train_result *res);
 void rnn_train_result_free(rnn_train_result *res);
 
