@@ -37,6 +37,7 @@ typedef struct {
     long reps;             /* estimator repeats, <= 0: default */
     int model;             /* train: 0 gauss, 1 cat (relaxed), 2 cat-st (straight-through) */
     const char *load;      /* eval, sample, grad: a checkpoint */
+    const char *resume;    /* train: the checkpoint of an interrupted run to continue */
     const char *batch_dir; /* grad: X.npy and the noise */
 } vae_opts;
 

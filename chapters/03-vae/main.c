@@ -45,6 +45,8 @@ static void usage(void)
         "  --model NAME      train: gauss, cat (relaxed) or cat-st (straight-through) [gauss]\n"
         "  --reps R          estimators: repeats per estimate [%ld; --quick %ld]\n"
         "  --load DIR        eval, sample, grad: a checkpoint\n"
+        "  --resume DIR      train: continue an interrupted run from its checkpoint, exactly\n"
+        "                    where it stopped (give the run's other options again)\n"
         "%s",
         VAE_LATENT, VAE_HIDDEN, VAE_EPOCHS[0], VAE_CAT_EPOCHS[0], VAE_EPOCHS[1], VAE_CAT_EPOCHS[1],
         VAE_BATCH, VAE_LR, VAE_IW_MAX, VAE_IW[0], VAE_IW[1], VAE_NVARS, VAE_NCATS, VAE_TAU0,
@@ -64,7 +66,8 @@ enum {
     O_TAUMIN,
     O_MODEL,
     O_REPS,
-    O_LOAD
+    O_LOAD,
+    O_RESUME
 };
 
 int main(int argc, char **argv)
@@ -84,6 +87,7 @@ int main(int argc, char **argv)
                                          {"model", required_argument, 0, O_MODEL},
                                          {"reps", required_argument, 0, O_REPS},
                                          {"load", required_argument, 0, O_LOAD},
+                                         {"resume", required_argument, 0, O_RESUME},
                                          CLI_COMMON_LONGOPTS,
                                          {0, 0, 0, 0}};
     static const char *const models[] = {"gauss", "cat", "cat-st", NULL};
@@ -142,6 +146,9 @@ int main(int argc, char **argv)
         case O_LOAD:
             o.load = optarg;
             break;
+        case O_RESUME:
+            o.resume = optarg;
+            break;
         default:
             cm_die("unexpected option (see --help)");
         }
@@ -159,6 +166,8 @@ int main(int argc, char **argv)
                o.tau0);
     if (o.nvars * o.ncats > 100000)
         cm_die("--nvars %zu x --ncats %zu: at most 100000 latent units", o.nvars, o.ncats);
+    if (o.resume && (!sub || strcmp(sub, "train") != 0))
+        cm_die("--resume DIR continues a `vae train` run; it goes with the train subcommand");
     cli_print_config(stdout, &c,
                      sub && (!strcmp(sub, "estimators") || !strcmp(sub, "gradcheck"))
                          ? "(generated)"

@@ -99,10 +99,28 @@ static int train_and_eval(const vae_opts *o, vae_model *m, const vae_data *d, co
                          .ckpt_dir = ckpt,
                          .hp = &h};
     vae_model_init(m, r);
+    tstate *ts = NULL;
+    if (o->resume) {
+        /* the interrupted run's parameters and resume state (Adam, generator, place in the
+         * epoch): a model of another shape is refused, exit 2 */
+        if (!(ts = tstate_alloc())) cm_die_status(CM_ENOMEM);
+        cm_die_status(ckpt_load_params(o->resume, m->p));
+        cm_die_status(ckpt_load_tstate(o->resume, ts));
+        cfg.resume = ts;
+    }
     int st = vae_train(m, d->Xtr, d->Xte, &cfg, r, &out->tr);
     hparams_free(&h);
+    tstate_free(ts);
+    if (st == CM_OK && out->tr.signal) {
+        int code = intr_report(out->tr.signal, out->tr.last_step, ckpt, NULL);
+        vae_train_result_free(&out->tr);
+        return code;
+    }
     if (st == CM_ENOTFINITE) {
-        if (out->tr.epochs_run > 0)
+        if (o->resume && out->tr.epochs_run == 0)
+            fprintf(stderr, "%s: %s: %s; the last good checkpoint is %s\n", cm_progname(), name,
+                    cm_errmsg(), o->resume);
+        else if (out->tr.epochs_run > 0)
             fprintf(stderr, "%s: %s: %s; the last good checkpoint (epoch %ld) is in %s\n",
                     cm_progname(), name, cm_errmsg(), out->tr.epochs_run, ckpt);
         else

@@ -28,6 +28,72 @@ void vae_train_result_free(vae_train_result *res)
     res->curve_train = res->curve_test = NULL;
 }
 
+/* The running sums of an epoch (nats, weighted by the batch sizes) and its last gradient norm */
+typedef struct {
+    double loss, recon, kl, gnorm;
+    size_t seen;
+} epoch_sums;
+
+/* The checkpoint after `epochs` whole epochs and `step` steps, with what --resume needs: Adam,
+ * the generator, the shuffled order, the position and sums of an epoch interrupted half-way,
+ * and the curves so far. */
+static int save(vae_model *m, const vae_train_cfg *cfg, long epochs, long step, const batcher *bt,
+                const adam *opt, const gsl_rng *r, const epoch_sums *es,
+                const vae_train_result *res)
+{
+    int st = CM_OK;
+    if (cfg->hp && ((st = hparams_set_long(cfg->hp, "epoch", epochs)) != CM_OK ||
+                    (st = hparams_set_double(cfg->hp, "tau", m->tau)) != CM_OK))
+        return st;
+    tstate *t = tstate_alloc();
+    if (!t) return CM_ENOMEM;
+    st = st ? st : tstate_set_long(t, "step", step);
+    st = st ? st : tstate_set_long(t, "epoch", epochs);
+    st = st ? st : tstate_set_long(t, "pos", (long)bt->pos);
+    st = st ? st : tstate_set_double(t, "loss_sum", es->loss);
+    st = st ? st : tstate_set_double(t, "recon_sum", es->recon);
+    st = st ? st : tstate_set_double(t, "kl_sum", es->kl);
+    st = st ? st : tstate_set_double(t, "grad_norm", es->gnorm);
+    st = st ? st : tstate_set_long(t, "seen", (long)es->seen);
+    st = st ? st : tstate_set_index(t, "order", bt->perm, bt->n);
+    st = st ? st : tstate_set_rng(t, "rng", r);
+    st = st ? st : tstate_set_adam(t, opt);
+    st = st ? st : tstate_set_array(t, "curve_train", res->curve_train, (size_t)cfg->epochs);
+    st = st ? st : tstate_set_array(t, "curve_test", res->curve_test, (size_t)cfg->epochs);
+    st = st ? st : ckpt_save_tstate(cfg->ckpt_dir, m->p, cfg->hp, t);
+    tstate_free(t);
+    return st;
+}
+
+/* The inverse of save(). */
+static int restore(const tstate *t, const vae_train_cfg *cfg, long *epochs, long *step, batcher *bt,
+                   adam *opt, gsl_rng *r, epoch_sums *es, vae_train_result *res)
+{
+    long pos, seen;
+    int st = tstate_get_long(t, "step", step);
+    st = st ? st : tstate_get_long(t, "epoch", epochs);
+    st = st ? st : tstate_get_long(t, "pos", &pos);
+    st = st ? st : tstate_get_double(t, "loss_sum", &es->loss);
+    st = st ? st : tstate_get_double(t, "recon_sum", &es->recon);
+    st = st ? st : tstate_get_double(t, "kl_sum", &es->kl);
+    st = st ? st : tstate_get_double(t, "grad_norm", &es->gnorm);
+    st = st ? st : tstate_get_long(t, "seen", &seen);
+    st = st ? st : tstate_get_index(t, "order", bt->perm, bt->n);
+    st = st ? st : tstate_get_rng(t, "rng", r);
+    st = st ? st : tstate_get_adam(t, opt);
+    st = st ? st : tstate_get_array(t, "curve_train", res->curve_train, (size_t)cfg->epochs);
+    st = st ? st : tstate_get_array(t, "curve_test", res->curve_test, (size_t)cfg->epochs);
+    if (st != CM_OK) return st;
+    if (pos < 0 || (size_t)pos > bt->n || seen < 0 || *epochs < 0 || *epochs >= cfg->epochs)
+        return cm_error(CM_EFORMAT,
+                        "resume state: epoch %ld, position %ld outside a run of %ld epochs of %zu "
+                        "rows",
+                        *epochs, pos, cfg->epochs, bt->n);
+    bt->pos = (size_t)pos;
+    es->seen = (size_t)seen;
+    return CM_OK;
+}
+
 int vae_train(vae_model *m, const gsl_matrix *Xtr, const gsl_matrix *Xte, const vae_train_cfg *cfg,
               gsl_rng *r, vae_train_result *res)
 {
@@ -54,19 +120,34 @@ int vae_train(vae_model *m, const gsl_matrix *Xtr, const gsl_matrix *Xte, const 
     if ((st = batcher_init(&bt, n, B)) != CM_OK) goto done;
     /* torch.optim.Adam(lr, betas=(0.9, 0.999), eps=1e-8) */
     if ((st = adam_init(&opt, m->p->size, cfg->lr, 0.9, 0.999, 1e-8, 0.0)) != CM_OK) goto done;
+    long done_epochs = 0; /* epochs completed before this call (--resume) */
+    int mid_epoch = 0;    /* resumed inside an epoch */
+    epoch_sums es = {0};
+    if (cfg->resume) {
+        if ((st = restore(cfg->resume, cfg, &done_epochs, &step, &bt, &opt, r, &es, res)) != CM_OK)
+            goto done;
+        mid_epoch = bt.pos < bt.n;
+        res->epochs_run = done_epochs;
+    }
     if (cfg->log_path &&
         !(log =
-              csvlog_open(cfg->log_path, "step,epoch,loss,recon,kl,tau,grad_norm,test_neg_elbo"))) {
+              csvlog_open_run(cfg->log_path, "step,epoch,loss,recon,kl,tau,grad_norm,test_neg_elbo",
+                              cfg->resume != NULL))) {
         st = CM_EIO;
         goto done;
     }
     if (cfg->hp && (st = vae_model_hparams(m, cfg->hp)) != CM_OK) goto done;
+    if ((st = intr_install()) != CM_OK) goto done;
     prog = progress_start(cfg->label ? cfg->label : "train", cfg->epochs, "epoch", cfg->quiet);
-    for (long e = 1; e <= cfg->epochs; e++) {
-        double sum = 0.0, sr = 0.0, sk = 0.0, gnorm = 0.0;
-        size_t mb, seen = 0;
+    for (long e = done_epochs + 1; e <= cfg->epochs; e++) {
+        size_t mb;
         const size_t *idx;
-        batcher_shuffle(&bt, r);
+        if (mid_epoch) {
+            mid_epoch = 0; /* the interrupted epoch goes on with its order and sums */
+        } else {
+            es = (epoch_sums){0};
+            batcher_shuffle(&bt, r);
+        }
         while ((mb = batcher_next(&bt, &idx)) > 0) {
             gsl_matrix_view X = cm_matrix_rows(Xb, mb);
             dataset_gather_rows(Xtr, idx, mb, &X.matrix);
@@ -79,17 +160,26 @@ int vae_train(vae_model *m, const gsl_matrix *Xtr, const gsl_matrix *Xte, const 
                               isnan(L) ? "nan" : "inf", step, e);
                 goto done;
             }
-            gnorm = params_grad_norm(m->p);
+            es.gnorm = params_grad_norm(m->p);
             adam_step(&opt, m->p->data, m->p->grad);
-            sum += L * (double)mb;
-            sr += rec * (double)mb;
-            sk += kl * (double)mb;
-            seen += mb;
+            es.loss += L * (double)mb;
+            es.recon += rec * (double)mb;
+            es.kl += kl * (double)mb;
+            es.seen += mb;
+            res->last_step = step;
+            if (intr_poll(step) && bt.pos < bt.n) {
+                /* stop between steps; at the end of an epoch its checkpoint comes first */
+                res->signal = intr_pending();
+                res->steps = step;
+                if (cfg->ckpt_dir && params_all_finite(m->p))
+                    st = save(m, cfg, e - 1, step, &bt, &opt, r, &es, res);
+                goto done;
+            }
         }
         res->steps = step;
-        res->loss = sum / (double)seen;
-        res->recon = sr / (double)seen;
-        res->kl = sk / (double)seen;
+        res->loss = es.loss / (double)es.seen;
+        res->recon = es.recon / (double)es.seen;
+        res->kl = es.kl / (double)es.seen;
         res->curve_train[e - 1] = res->loss;
         res->test_neg_elbo = NAN;
         if (Xte) {
@@ -102,19 +192,18 @@ int vae_train(vae_model *m, const gsl_matrix *Xtr, const gsl_matrix *Xte, const 
         progress_update(prog, e, res->loss);
         if (log) {
             double row[] = {(double)step, (double)e, res->loss, res->recon,
-                            res->kl,      m->tau,    gnorm,     res->test_neg_elbo};
+                            res->kl,      m->tau,    es.gnorm,  res->test_neg_elbo};
             if ((st = csvlog_row(log, row, 8)) != CM_OK) goto done;
         }
-        if (cfg->ckpt_dir && params_all_finite(m->p)) {
-            if (cfg->hp && ((st = hparams_set_long(cfg->hp, "epoch", e)) != CM_OK ||
-                            (st = hparams_set_double(cfg->hp, "tau", m->tau)) != CM_OK))
-                goto done;
-            if ((st = ckpt_save(cfg->ckpt_dir, m->p, cfg->hp)) != CM_OK) goto done;
-        }
+        if (cfg->ckpt_dir && params_all_finite(m->p) &&
+            (st = save(m, cfg, e, step, &bt, &opt, r, &es, res)) != CM_OK)
+            goto done;
+        if (e < cfg->epochs && (res->signal = intr_pending()) != 0) goto done;
     }
 done:
+    intr_uninstall();
     res->seconds = timer_elapsed(&tm);
-    if (st == CM_OK)
+    if (st == CM_OK && !res->signal)
         progress_finish(prog);
     else
         progress_abort(prog);

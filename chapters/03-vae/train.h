@@ -10,6 +10,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "checkpoint.h"
+#include "interrupt.h"
 #include "model.h"
 
 typedef struct {
@@ -24,6 +25,7 @@ typedef struct {
     const char *log_path; /* CSV log, or NULL */
     const char *ckpt_dir; /* checkpoint after every epoch, or NULL */
     hparams *hp;          /* saved with the checkpoint (the model's own keys are added) */
+    const tstate *resume; /* --resume: the checkpoint's resume state, or NULL */
 } vae_train_cfg;
 
 typedef struct {
@@ -32,11 +34,16 @@ typedef struct {
     double test_neg_elbo;             /* after the last epoch, one sample per row */
     double *curve_train, *curve_test; /* (epochs) */
     long bad_step;                    /* the step whose loss was not finite, or -1 */
+    int signal;     /* SIGINT or SIGTERM when the run stopped on it (checkpoint written), or 0 */
+    long last_step; /* the last step taken */
     double seconds;
 } vae_train_result;
 
 /* Trains m on Xtr, evaluates on Xte (may be NULL) after every epoch. CM_OK, CM_ENOTFINITE
- * ("loss is nan at step N (epoch E)"), or another error code with the message set. */
+ * ("loss is nan at step N (epoch E)"), or another error code with the message set. On SIGINT
+ * or SIGTERM (interrupt.h) it stops after the current step, writes the checkpoint with its
+ * resume state (Adam, the generator, the shuffled order and the epoch's sums so far, the
+ * curves) and returns CM_OK with res->signal set; cfg->resume continues such a run exactly. */
 int vae_train(vae_model *m, const gsl_matrix *Xtr, const gsl_matrix *Xte, const vae_train_cfg *cfg,
               gsl_rng *r, vae_train_result *res);
 void vae_train_result_free(vae_train_result *res);
