@@ -125,6 +125,14 @@ int ar_run_bench(const ar_opts *o)
                         .quiet = 1};
     ar_train_result res;
     int st = ar_train(m, d->Xtr, NULL, &cfg, r, &res);
+    if (st == CM_OK && res.signal) {
+        ar_train_result_free(&res);
+        gsl_rng_free(r);
+        ar_model_free(m);
+        free(order);
+        ar_data_free(d);
+        return intr_report(res.signal, res.last_step, NULL, "a benchmark keeps none");
+    }
     if (st != CM_OK) {
         gsl_rng_free(r);
         ar_model_free(m);

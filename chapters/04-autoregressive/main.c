@@ -40,6 +40,8 @@ static void usage(void)
            "                    comma-separated) [raster order 0, 1, ..., D-1]\n"
            "  --no-binarize     use the data's values as they are (each must be 0 or 1)\n"
            "  --load DIR        eval, sample, grad: the checkpoint to read\n"
+           "  --resume DIR      train: continue an interrupted run from its checkpoint, exactly\n"
+           "                    where it stopped (give the run's other options again)\n"
            "  --samples N       sample: how many samples to draw [64]\n"
            "%s",
            CLI_COMMON_HELP);
@@ -55,6 +57,7 @@ enum {
     O_ORDERING,
     O_NOBIN,
     O_LOAD,
+    O_RESUME,
     O_SAMPLES,
     O_CONN
 };
@@ -73,6 +76,7 @@ int main(int argc, char **argv)
                                          {"connectivity", required_argument, 0, O_CONN},
                                          {"no-binarize", no_argument, 0, O_NOBIN},
                                          {"load", required_argument, 0, O_LOAD},
+                                         {"resume", required_argument, 0, O_RESUME},
                                          {"samples", required_argument, 0, O_SAMPLES},
                                          CLI_COMMON_LONGOPTS,
                                          {0, 0, 0, 0}};
@@ -124,6 +128,9 @@ int main(int argc, char **argv)
         case O_LOAD:
             o.load = optarg;
             break;
+        case O_RESUME:
+            o.resume = optarg;
+            break;
         case O_SAMPLES:
             o.samples = cli_long("--samples", optarg, 1, 100000);
             break;
@@ -146,6 +153,8 @@ int main(int argc, char **argv)
     if (o.n_hidden && o.model == AR_FVSBN) cm_die("--hidden: FVSBN has no hidden layer");
     if (sub && !strcmp(sub, "bench") && o.model == AR_FVSBN)
         cm_die("bench: --model nade or made (the benchmark of the issue)");
+    if (o.resume && (!sub || strcmp(sub, "train") != 0))
+        cm_die("--resume DIR continues an `autoregressive train` run; it goes with train");
     cli_print_config(stdout, &c,
                      sub && !strcmp(sub, "gradcheck") ? "(generated)"
                      : c.data                         ? c.data

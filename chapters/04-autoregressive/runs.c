@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "error.h"
 #include "matrix.h"
@@ -113,16 +114,43 @@ int ar_train_run(const ar_opts *o, const ar_spec *s, const ar_data *d, const cha
                         .ckpt_dir = ckpt ? ck : NULL,
                         .ckpt_last_only = last_only,
                         .hp = ckpt ? &h : NULL};
+    tstate *ts = NULL;
+    if (o->resume) {
+        /* the interrupted run's parameters and resume state (Adam, generator, place in the
+         * epoch): a model of another shape is refused, exit 2 */
+        if (!(ts = tstate_alloc())) cm_die_status(CM_ENOMEM);
+        cm_die_status(ckpt_load_params(o->resume, m->p));
+        cm_die_status(ckpt_load_tstate(o->resume, ts));
+        cfg.resume = ts;
+    }
     int st = ar_train(m, d->Xtr, d->Xte, &cfg, r, res);
     gsl_rng_free(r);
     hparams_free(&h);
+    tstate_free(ts);
     if (st == CM_ENOTFINITE) {
-        fprintf(stderr, "%s: %s: %s%s\n", cm_progname(), label, cm_errmsg(),
-                ckpt ? "; the last good checkpoint is kept" : "");
+        /* the last good checkpoint: this run's (after its first epoch), the one it resumed
+         * from, or none */
+        struct stat sb;
+        int have = ckpt && !last_only && stat(ck, &sb) == 0;
+        if (have || o->resume)
+            fprintf(stderr, "%s: %s: %s; the last good checkpoint is %s\n", cm_progname(), label,
+                    cm_errmsg(), have ? ck : o->resume);
+        else
+            fprintf(stderr, "%s: %s: %s; no checkpoint written\n", cm_progname(), label,
+                    cm_errmsg());
         ar_model_free(m);
         return 3;
     }
     cm_die_status(st);
+    if (res->signal) {
+        int code = ckpt && !last_only
+                       ? intr_report(res->signal, res->last_step, ck, NULL)
+                       : intr_report(res->signal, res->last_step, NULL,
+                                     "the demonstration keeps none (`autoregressive train` does)");
+        ar_train_result_free(res);
+        ar_model_free(m);
+        return code;
+    }
     char key[64], note[160];
     snprintf(key, sizeof key, "%s.train_nll", label);
     snprintf(note, sizeof note, "nats per image, mean over epoch %ld's minibatches",

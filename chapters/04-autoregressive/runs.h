@@ -28,6 +28,7 @@ typedef struct {
     int no_binarize;
     long samples;          /* sample: how many images (<= 0: 64) */
     const char *load;      /* eval, sample, grad: checkpoint directory */
+    const char *resume;    /* train: the checkpoint of an interrupted run to continue */
     const char *batch_dir; /* grad: directory with X.npy */
 } ar_opts;
 

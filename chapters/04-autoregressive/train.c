@@ -19,6 +19,63 @@ void ar_train_result_free(ar_train_result *res)
     res->curve_train = res->curve_test = NULL;
 }
 
+/* The checkpoint after `epochs` whole epochs and `step` steps, with what --resume needs: Adam,
+ * the generator, the shuffled order, the position, sum and last gradient norm of an epoch
+ * interrupted half-way, and the curves so far. */
+static int save(ar_model *m, const ar_train_cfg *cfg, long epochs, long step, const batcher *bt,
+                const adam *opt, const gsl_rng *r, double sum, size_t seen, double gnorm,
+                const ar_train_result *res)
+{
+    int st = cfg->hp ? hparams_set_long(cfg->hp, "epoch", epochs) : CM_OK;
+    tstate *t = tstate_alloc();
+    if (!t) return CM_ENOMEM;
+    st = st ? st : tstate_set_long(t, "step", step);
+    st = st ? st : tstate_set_long(t, "epoch", epochs);
+    st = st ? st : tstate_set_long(t, "pos", (long)bt->pos);
+    st = st ? st : tstate_set_double(t, "loss_sum", sum);
+    st = st ? st : tstate_set_long(t, "seen", (long)seen);
+    st = st ? st : tstate_set_double(t, "grad_norm", gnorm);
+    st = st ? st : tstate_set_double(t, "test_nll", res->test_nll);
+    st = st ? st : tstate_set_index(t, "order", bt->perm, bt->n);
+    st = st ? st : tstate_set_rng(t, "rng", r);
+    st = st ? st : tstate_set_adam(t, opt);
+    st = st ? st : tstate_set_array(t, "curve_train", res->curve_train, (size_t)cfg->epochs);
+    st = st ? st : tstate_set_array(t, "curve_test", res->curve_test, (size_t)cfg->epochs);
+    st = st ? st : ckpt_save_tstate(cfg->ckpt_dir, m->p, cfg->hp, t);
+    tstate_free(t);
+    return st;
+}
+
+/* The inverse of save(). */
+static int restore(const tstate *t, const ar_train_cfg *cfg, long *epochs, long *step, batcher *bt,
+                   adam *opt, gsl_rng *r, double *sum, size_t *seen, double *gnorm,
+                   ar_train_result *res)
+{
+    long pos, nseen;
+    int st = tstate_get_long(t, "step", step);
+    st = st ? st : tstate_get_long(t, "epoch", epochs);
+    st = st ? st : tstate_get_long(t, "pos", &pos);
+    st = st ? st : tstate_get_double(t, "loss_sum", sum);
+    st = st ? st : tstate_get_long(t, "seen", &nseen);
+    st = st ? st : tstate_get_double(t, "grad_norm", gnorm);
+    st = st ? st : tstate_get_double(t, "test_nll", &res->test_nll);
+    st = st ? st : tstate_get_index(t, "order", bt->perm, bt->n);
+    st = st ? st : tstate_get_rng(t, "rng", r);
+    st = st ? st : tstate_get_adam(t, opt);
+    st = st ? st : tstate_get_array(t, "curve_train", res->curve_train, (size_t)cfg->epochs);
+    st = st ? st : tstate_get_array(t, "curve_test", res->curve_test, (size_t)cfg->epochs);
+    if (st != CM_OK) return st;
+    if (pos < 0 || (size_t)pos > bt->n || nseen < 0 || *epochs < 0 || *epochs >= cfg->epochs)
+        return cm_error(CM_EFORMAT,
+                        "resume state: epoch %ld, position %ld outside a run of %ld epochs of %zu "
+                        "rows",
+                        *epochs, pos, cfg->epochs, bt->n);
+    bt->pos = (size_t)pos;
+    *seen = (size_t)nseen;
+    res->epochs_run = *epochs;
+    return CM_OK;
+}
+
 int ar_train(ar_model *m, const gsl_matrix *Xtr, const gsl_matrix *Xte, const ar_train_cfg *cfg,
              gsl_rng *r, ar_train_result *res)
 {
@@ -41,18 +98,34 @@ int ar_train(ar_model *m, const gsl_matrix *Xtr, const gsl_matrix *Xte, const ar
     }
     if ((st = batcher_init(&bt, Xtr->size1, B)) != CM_OK) goto done;
     if ((st = adam_init(&opt, m->p->size, cfg->lr, 0.9, 0.999, 1e-8, 0.0)) != CM_OK) goto done;
+    long step = 0, e0 = 0; /* e0: epochs completed before this call (--resume) */
+    double sum = 0.0, gnorm = 0.0;
+    size_t seen = 0;
+    int mid_epoch = 0;
+    if (cfg->resume) {
+        st = restore(cfg->resume, cfg, &e0, &step, &bt, &opt, r, &sum, &seen, &gnorm, res);
+        if (st != CM_OK) goto done;
+        mid_epoch = bt.pos < bt.n;
+    }
     if (cfg->log_path &&
-        !(log = csvlog_open(cfg->log_path, "step,epoch,train_nll,grad_norm,test_nll"))) {
+        !(log = csvlog_open_run(cfg->log_path, "step,epoch,train_nll,grad_norm,test_nll",
+                                cfg->resume != NULL))) {
         st = CM_EIO;
         goto done;
     }
+    if ((st = intr_install()) != CM_OK) goto done;
     prog = progress_start(cfg->label ? cfg->label : "train", cfg->epochs, "epoch", cfg->quiet);
-    long step = 0;
-    for (long e = 0; e < cfg->epochs; e++) {
-        double sum = 0.0, gnorm = 0.0, t0 = timer_now();
-        size_t mb, seen = 0;
+    for (long e = e0; e < cfg->epochs; e++) {
+        double t0 = timer_now();
+        size_t mb;
         const size_t *idx;
-        batcher_shuffle(&bt, r);
+        if (mid_epoch) {
+            mid_epoch = 0; /* the interrupted epoch goes on with its order and sum */
+        } else {
+            sum = gnorm = 0.0;
+            seen = 0;
+            batcher_shuffle(&bt, r);
+        }
         while ((mb = batcher_next(&bt, &idx)) > 0) {
             gsl_matrix_view X = cm_matrix_rows(Xb, mb);
             dataset_gather_rows(Xtr, idx, mb, &X.matrix);
@@ -69,6 +142,15 @@ int ar_train(ar_model *m, const gsl_matrix *Xtr, const gsl_matrix *Xte, const ar
             adam_step(&opt, m->p->data, m->p->grad);
             sum += L * (double)mb;
             seen += mb;
+            res->last_step = step;
+            if (intr_poll(step) && bt.pos < bt.n) {
+                /* stop between steps; at the end of an epoch its checkpoint comes first */
+                res->signal = intr_pending();
+                res->steps = step;
+                if (cfg->ckpt_dir && !cfg->ckpt_last_only && params_all_finite(m->p))
+                    st = save(m, cfg, e, step, &bt, &opt, r, sum, seen, gnorm, res);
+                goto done;
+            }
         }
         res->seconds += timer_now() - t0;
         res->steps = step;
@@ -83,13 +165,14 @@ int ar_train(ar_model *m, const gsl_matrix *Xtr, const gsl_matrix *Xte, const ar
             if ((st = csvlog_row(log, row, 5)) != CM_OK) goto done;
         }
         if (cfg->ckpt_dir && (!cfg->ckpt_last_only || e + 1 == cfg->epochs) &&
-            params_all_finite(m->p)) {
-            if (cfg->hp && (st = hparams_set_long(cfg->hp, "epoch", e + 1)) != CM_OK) goto done;
-            if ((st = ckpt_save(cfg->ckpt_dir, m->p, cfg->hp)) != CM_OK) goto done;
-        }
+            params_all_finite(m->p) &&
+            (st = save(m, cfg, e + 1, step, &bt, &opt, r, sum, seen, gnorm, res)) != CM_OK)
+            goto done;
+        if (e + 1 < cfg->epochs && (res->signal = intr_pending()) != 0) goto done;
     }
 done:
-    if (st == CM_OK)
+    intr_uninstall();
+    if (st == CM_OK && !res->signal)
         progress_finish(prog);
     else
         progress_abort(prog);

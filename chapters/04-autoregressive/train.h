@@ -10,6 +10,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "checkpoint.h"
+#include "interrupt.h"
 #include "model.h"
 
 typedef struct {
@@ -23,6 +24,7 @@ typedef struct {
     const char *ckpt_dir; /* checkpoint after every epoch, or NULL */
     int ckpt_last_only;   /* 1: only after the last epoch (the demonstration: each save fsyncs) */
     hparams *hp;          /* saved with the checkpoint ("epoch" is updated) */
+    const tstate *resume; /* --resume: the checkpoint's resume state, or NULL */
 } ar_train_cfg;
 
 typedef struct {
@@ -31,11 +33,16 @@ typedef struct {
     double *curve_train, *curve_test; /* (epochs) */
     long bad_step;                    /* the step whose loss was not finite, or -1 */
     double seconds;                   /* training only, without the evaluations */
+    int signal;                       /* SIGINT or SIGTERM when the run stopped on it, or 0 */
+    long last_step;                   /* the last step taken */
 } ar_train_result;
 
 /* CM_OK, CM_ENOTFINITE ("loss is nan at step N (epoch E)", res->bad_step set) or another error.
  * After CM_OK free the curves with ar_train_result_free (on an error they are already freed).
- * Xte may be NULL (no evaluation). */
+ * Xte may be NULL (no evaluation). On SIGINT or SIGTERM (interrupt.h) it stops after the
+ * current step, writes the checkpoint with its resume state (Adam, the generator, the shuffled
+ * order, the epoch's sum so far, the curves; unless ckpt_last_only) and returns CM_OK with
+ * res->signal set; cfg->resume continues such a run exactly. */
 int ar_train(ar_model *m, const gsl_matrix *Xtr, const gsl_matrix *Xte, const ar_train_cfg *cfg,
              gsl_rng *r, ar_train_result *res);
 void ar_train_result_free(ar_train_result *res);
