@@ -38,6 +38,7 @@ typedef struct {
     size_t n_samples; /* particles */
     size_t n_train;   /* generated training points */
     const char *load, *batch_dir;
+    const char *resume; /* train: the checkpoint of an interrupted run to continue */
 } score_opts;
 
 void score_opts_defaults(score_opts *o, const cli_common *c);

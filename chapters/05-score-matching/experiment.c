@@ -30,22 +30,29 @@ static void ladder_str(const double *s, size_t L, char *buf, size_t len)
         k += (size_t)snprintf(buf + k, len - k, "%s%.17g", i ? "," : "", s[i]);
 }
 
+/* The checkpoint's hyperparameters: the model, its objective, the ladder, the data. */
+static void model_hparams(const score_opts *o, const score_net *m, score_objective obj, hparams *h)
+{
+    char lad[SCORE_MAX_LEVELS * 26];
+    ladder_str(o->sigmas, o->L, lad, sizeof lad);
+    int st = hparams_set_str(h, "model", "score_mlp");
+    if (!st) st = hparams_set_long(h, "hidden", (long)m->hidden);
+    if (!st) st = hparams_set_str(h, "objective", score_objective_name(obj));
+    if (!st) st = hparams_set_str(h, "sigmas", lad);
+    if (!st) st = hparams_set_double(h, "eps", o->eps);
+    if (!st)
+        st =
+            hparams_set_str(h, "dataset", o->c->data ? o->c->data : score_dataset_name(o->dataset));
+    if (!st) st = hparams_set_long(h, "seed", (long)o->c->seed);
+    cm_die_status(st);
+}
+
 static void save_model(const score_opts *o, score_net *m, score_objective obj, const char *dir)
 {
     hparams h;
     hparams_init(&h);
-    char lad[SCORE_MAX_LEVELS * 26];
-    ladder_str(o->sigmas, o->L, lad, sizeof lad);
-    int st = hparams_set_str(&h, "model", "score_mlp");
-    if (!st) st = hparams_set_long(&h, "hidden", (long)m->hidden);
-    if (!st) st = hparams_set_str(&h, "objective", score_objective_name(obj));
-    if (!st) st = hparams_set_str(&h, "sigmas", lad);
-    if (!st) st = hparams_set_double(&h, "eps", o->eps);
-    if (!st)
-        st = hparams_set_str(&h, "dataset",
-                             o->c->data ? o->c->data : score_dataset_name(o->dataset));
-    if (!st) st = hparams_set_long(&h, "seed", (long)o->c->seed);
-    if (!st) st = ckpt_save(dir, m->p, &h);
+    model_hparams(o, m, obj, &h);
+    int st = ckpt_save(dir, m->p, &h);
     hparams_free(&h);
     cm_die_status(st);
 }
@@ -94,9 +101,34 @@ int score_experiment(const score_opts *o, score_objective obj, const gsl_matrix 
     char path[4200];
     snprintf(path, sizeof path, "%s/train_%s.csv", c->out, on);
     cfg.log_path = path;
+    /* SIGINT/SIGTERM save the model with its resume state where the finished run would */
+    char ckpt[4200];
+    snprintf(ckpt, sizeof ckpt, "%s/model_%s", c->out, on);
+    hparams hp;
+    hparams_init(&hp);
+    model_hparams(o, m, obj, &hp);
+    int sig = 0;
+    long last_step = 0;
+    cfg.ckpt_dir = ckpt, cfg.hp = &hp, cfg.interrupted = &sig, cfg.last_step = &last_step;
+    tstate *ts = NULL;
+    if (o->resume) { /* the interrupted run's weights, Adam, generator and losses so far */
+        if (!(ts = tstate_alloc())) cm_die_status(CM_ENOMEM);
+        cm_die_status(ckpt_load_params(o->resume, m->p));
+        cm_die_status(ckpt_load_tstate(o->resume, ts));
+        cfg.resume = ts;
+    }
     cm_timer tm;
     timer_start(&tm);
     int st = score_train(m, data, &cfg, r, hist);
+    tstate_free(ts);
+    hparams_free(&hp);
+    if (st == CM_OK && sig) { /* as for divergence below: the checkpoint is saved, stop */
+        int code = intr_report(sig, last_step, ckpt, NULL);
+        free(hist);
+        score_net_free(m);
+        gsl_rng_free(r);
+        exit(code);
+    }
     if (st == CM_ENOTFINITE) { /* keep the last good weights as a checkpoint, then stop */
         char why[512];
         snprintf(why, sizeof why, "%s", cm_errmsg());

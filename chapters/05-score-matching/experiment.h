@@ -21,7 +21,8 @@ typedef struct {
 
 /* Runs objective obj on data (N, 2) (g: its mixture when has_g). Figures and files go to
  * o->c->out with the objective's name in them. Exit status 0, or dies (2: bad input, 3: the
- * training or the sampler diverged). init_seed fixes the initial weights. */
+ * training or the sampler diverged, 130/143: SIGINT/SIGTERM during training, the checkpoint
+ * saved with its resume state; o->resume continues such a run). init_seed fixes the initial weights. */
 int score_experiment(const score_opts *o, score_objective obj, const gsl_matrix *data,
                      const toy2d_gmm *g, int has_g, score_result *res, int trajectory);
 

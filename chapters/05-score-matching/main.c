@@ -50,6 +50,8 @@ static void usage(void)
         "  --samples N       particles [1000; --quick 400]\n"
         "  --train-size N    generated training points [8192; --quick 4096]\n"
         "  --load DIR        sample, grad: the checkpoint to read\n"
+        "  --resume DIR      train: continue an interrupted run from its checkpoint, exactly\n"
+        "                    where it stopped (give the run's other options again)\n"
         "  --data PATH       a CSV of two numeric columns (with a header) to train on instead of\n"
         "                    a generated set\n"
         "%s",
@@ -71,6 +73,7 @@ enum {
     O_TSTEPS,
     O_SAMPLES,
     O_TRAIN_SIZE,
+    O_RESUME,
     O_LOAD
 };
 
@@ -93,6 +96,7 @@ int main(int argc, char **argv)
                                          {"samples", required_argument, 0, O_SAMPLES},
                                          {"train-size", required_argument, 0, O_TRAIN_SIZE},
                                          {"load", required_argument, 0, O_LOAD},
+                                         {"resume", required_argument, 0, O_RESUME},
                                          CLI_COMMON_LONGOPTS,
                                          {0, 0, 0, 0}};
     static const char *const objs[] = {"esm", "dsm", "ssm", NULL};
@@ -165,6 +169,9 @@ int main(int argc, char **argv)
         case O_LOAD:
             o.load = optarg;
             break;
+        case O_RESUME:
+            o.resume = optarg;
+            break;
         default:
             cm_die("unexpected option (see --help)");
         }
@@ -194,6 +201,8 @@ int main(int argc, char **argv)
     size_t L_given = o.L;
     score_opts_finish(&o);
     if (sub && !strcmp(sub, "sample") && !L_given) o.L = 0; /* the checkpoint's own ladder */
+    if (o.resume && (!sub || strcmp(sub, "train") != 0))
+        cm_die("--resume DIR continues a `score-matching train` run; it goes with train");
     const char *shown = c.data ? c.data : "(generated)";
     cli_print_config(stdout, &c, shown);
     if (!sub) {

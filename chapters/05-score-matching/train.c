@@ -45,17 +45,37 @@ int score_train(score_net *m, const gsl_matrix *data, const score_train_cfg *cfg
         if (!st) adam_free(&opt);
         return CM_ENOMEM;
     }
+    long t0 = 0;    /* steps already taken (--resume) */
+    double avg = 0; /* the loss averaged over the last `every` steps, for the log */
+    if (cfg->resume) {
+        st = tstate_get_long(cfg->resume, "step", &t0);
+        if (!st) st = tstate_get_double(cfg->resume, "log_sum", &avg);
+        if (!st) st = tstate_get_adam(cfg->resume, &opt);
+        if (!st) st = tstate_get_rng(cfg->resume, "rng", r);
+        if (!st && (t0 < 0 || t0 >= cfg->steps))
+            st = cm_error(CM_EFORMAT, "resume state: step %ld outside a run of %ld steps", t0,
+                          cfg->steps);
+        if (!st && loss_hist) st = tstate_get_array(cfg->resume, "losses", loss_hist, (size_t)t0);
+        if (st) {
+            adam_free(&opt);
+            score_batch_free(b);
+            free(last_good);
+            return st;
+        }
+    }
+    if (cfg->interrupted) *cfg->interrupted = 0;
     csvlog *log = NULL;
-    if (cfg->log_path && !(log = csvlog_open(cfg->log_path, "step,loss,grad_norm"))) {
+    if (cfg->log_path &&
+        !(log = csvlog_open_run(cfg->log_path, "step,loss,grad_norm", cfg->resume != NULL))) {
         st = CM_EIO;
         goto done;
     }
+    if ((st = intr_install()) != CM_OK) goto done;
     char label[64];
     snprintf(label, sizeof label, "train %s", score_objective_name(cfg->obj));
     progress *pg = progress_start(label, cfg->steps, "step", cfg->quiet);
     long every = cfg->steps / 200 > 0 ? cfg->steps / 200 : 1;
-    double avg = 0; /* the loss averaged over the last `every` steps, for the log */
-    for (long t = 0; t < cfg->steps; t++) {
+    for (long t = t0; t < cfg->steps; t++) {
         score_fill_batch(b, B, data, cfg->sigmas, cfg->L, r);
         params_zero_grad(m->p);
         double L = score_loss(m, cfg->obj, b, B, 1);
@@ -86,9 +106,30 @@ int score_train(score_net *m, const gsl_matrix *data, const score_train_cfg *cfg
             progress_update(pg, t + 1, avg / (double)k);
             avg = 0;
         }
+        if (cfg->last_step) *cfg->last_step = t + 1;
+        if (t + 1 < cfg->steps && intr_poll(t + 1)) {
+            /* stop between steps, with everything the rest of the run depends on */
+            progress_abort(pg);
+            if (cfg->interrupted) *cfg->interrupted = intr_pending();
+            if (!cfg->ckpt_dir) goto done;
+            tstate *ts = tstate_alloc();
+            if (!ts) {
+                st = CM_ENOMEM;
+                goto done;
+            }
+            st = tstate_set_long(ts, "step", t + 1);
+            if (!st) st = tstate_set_double(ts, "log_sum", avg);
+            if (!st) st = tstate_set_adam(ts, &opt);
+            if (!st) st = tstate_set_rng(ts, "rng", r);
+            if (!st && loss_hist) st = tstate_set_array(ts, "losses", loss_hist, (size_t)(t + 1));
+            if (!st) st = ckpt_save_tstate(cfg->ckpt_dir, m->p, cfg->hp, ts);
+            tstate_free(ts);
+            goto done;
+        }
     }
     progress_finish(pg);
 done:
+    intr_uninstall();
     if (log) {
         int cst = csvlog_close(log);
         if (!st) st = cst;

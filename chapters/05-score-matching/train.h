@@ -7,6 +7,8 @@
 #include <gsl/gsl_matrix.h>
 #include <gsl/gsl_rng.h>
 
+#include "checkpoint.h"
+#include "interrupt.h"
 #include "net.h"
 #include "objectives.h"
 
@@ -21,6 +23,14 @@ typedef struct {
     double sigmas[SCORE_MAX_LEVELS]; /* decreasing */
     const char *log_path;            /* CSV step,loss,grad_norm,lr; NULL: none */
     int quiet;
+    /* SIGINT/SIGTERM (interrupt.h): the run stops after the current step, saves the model to
+     * ckpt_dir with hp and its resume state (Adam, the generator, the log's running mean, the
+     * losses so far) and sets *interrupted to the signal; resume continues such a run exactly */
+    const char *ckpt_dir; /* NULL: an interrupted run saves nothing */
+    const hparams *hp;
+    const tstate *resume; /* --resume: the checkpoint's resume state, or NULL */
+    int *interrupted;     /* out: the signal that stopped the run, or 0 (may be NULL) */
+    long *last_step;      /* out: the last step taken (may be NULL) */
 } score_train_cfg;
 
 /* Fills batch b (B rows) for one step: rows of data, sigma uniform over the ladder, Z and V
