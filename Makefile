@@ -9,6 +9,7 @@
 #   make bench      tools/bench/<slug> for every chapter that has one
 #   make sanitize   everything under ASan+UBSan in build/san: the checks and every --quick demo
 #   make doctor     what is installed and what is missing
+#   make guides     the Chinese guides match their English READMEs (tools/check-guides)
 #   make deps       install what is missing (tools/install-deps --parity)
 #   make format     clang-format over the tree;  make clean
 
@@ -77,7 +78,7 @@ PARITY_SRC := $(wildcard tests/parity/*.c)
 PARITY_BIN := $(PARITY_SRC:tests/parity/%.c=$(BUILD)/tests/parity/%)
 SUITES_DEF := $(BUILD)/tests/suites.def
 
-.PHONY: all run check test check-only parity bench sanitize doctor deps clean format help tour cli
+.PHONY: all run check test check-only parity bench sanitize doctor deps clean format help tour cli guides
 
 all: $(LIBCOMMON) $(PROGRAMS) $(TEST_RUNNER) $(PARITY_BIN)
 
@@ -161,6 +162,10 @@ check-only: all
 # The bad invocations of every program (tests/cli/run).
 cli: all
 	@tests/cli/run $(BIN) $(SLUGS)
+
+# Each chapter's Chinese guide against its English README (fenced blocks, code, links).
+guides:
+	@$(PYTHON) tools/check-guides
 
 parity: all
 	@tools/install-deps --parity
