@@ -10,6 +10,7 @@
 #   make sanitize   everything under ASan+UBSan in build/san: the checks and every --quick demo
 #   make interrupt  SIGINT/SIGTERM, --resume equal to an uninterrupted run, divergence (CH=slug)
 #   make doctor     what is installed and what is missing
+#   make guides     the Chinese guides match their English READMEs (tools/check-guides)
 #   make deps       install what is missing (tools/install-deps --parity)
 #   make format     clang-format over the tree;  make clean
 
@@ -78,7 +79,7 @@ PARITY_SRC := $(wildcard tests/parity/*.c)
 PARITY_BIN := $(PARITY_SRC:tests/parity/%.c=$(BUILD)/tests/parity/%)
 SUITES_DEF := $(BUILD)/tests/suites.def
 
-.PHONY: all run check test check-only parity bench sanitize doctor deps clean format help tour cli interrupt
+.PHONY: all run check test check-only parity bench sanitize doctor deps clean format help tour cli guides interrupt
 
 all: $(LIBCOMMON) $(PROGRAMS) $(TEST_RUNNER) $(PARITY_BIN)
 
@@ -167,6 +168,10 @@ cli: all
 # divergence exits 3 (tests/reliability/interrupt; `make interrupt CH=rnn` for one chapter).
 interrupt: all
 	@tests/reliability/interrupt $(BIN) $(CH)
+
+# Each chapter's Chinese guide against its English README (fenced blocks, code, links).
+guides:
+	@$(PYTHON) tools/check-guides
 
 parity: all
 	@tools/install-deps --parity
