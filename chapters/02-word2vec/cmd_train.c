@@ -59,6 +59,17 @@ static void print_model(const w2v_config *cfg)
     if (cfg->negative) printf("  negative samples per prediction: %d\n", cfg->negative);
 }
 
+/* The vocabulary beside the checkpoint's tensors (model/vocab.txt: "word count" lines). */
+static void write_vocab(const char *out, const wordvocab *v)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/model/vocab.txt", out);
+    FILE *f = fopen(path, "w");
+    if (!f) cm_die("cannot create %s", path);
+    for (size_t w = 0; w < v->size; w++) fprintf(f, "%s %ld\n", v->words[w], v->counts[w]);
+    if (fclose(f) != 0) cm_die("cannot write %s", path);
+}
+
 /* Trains, prints the key numbers, writes vectors.{txt,bin} and the model/ checkpoint.
  * Returns the model (NULL after a message on failure: *status is the exit status). */
 static w2v_model *train_and_save(const w2v_opts *o, const w2v_corpus *corpus, const char *shown,
@@ -76,29 +87,7 @@ static w2v_model *train_and_save(const w2v_opts *o, const w2v_corpus *corpus, co
     w2v_model *m = w2v_model_alloc(&o->cfg, v->counts, v->size, r);
     gsl_rng_free(r);
     if (!m) cm_die_status(CM_ENOMEM);
-    char path[4200];
-    snprintf(path, sizeof path, "%s/train.csv", c->out);
-    int st = w2v_train(m, corpus, c->quiet, path, s);
-    if (st == CM_ENOTFINITE) {
-        fprintf(stderr, "%s: %s\n", cm_progname(), cm_errmsg());
-        w2v_model_free(m);
-        *status = 3;
-        return NULL;
-    }
-    cm_die_status(st);
-    printf("  train.loss            %.6f    (mean loss per prediction, last epoch)\n", s->loss);
-    printf("  train.words           %ld    (%ld epochs x %zu words; %ld centre words after "
-           "subsampling)\n",
-           s->words, s->epochs, corpus->n_words, s->trained);
-    printf("  train.seconds         %.2f    (wall clock; %.2f s of processor time)\n", s->seconds,
-           s->cpu_seconds);
-    printf("  train.words_per_sec   %.0f\n", s->words_per_sec);
-
-    snprintf(path, sizeof path, "%s/vectors.txt", c->out);
-    cm_die_status(w2v_write_text(path, v->words, m->wv, v->size, m->dim));
-    snprintf(path, sizeof path, "%s/vectors.bin", c->out);
-    cm_die_status(w2v_write_binary(path, v->words, m->wv, v->size, m->dim));
-    /* the checkpoint: every tensor as .npy (float64), the vocabulary and the settings */
+    /* the checkpoint's settings, saved at the end or when the run is interrupted */
     hparams h;
     hparams_init(&h);
     const w2v_config *cfg = &o->cfg;
@@ -114,14 +103,57 @@ static w2v_model *train_and_save(const w2v_opts *o, const w2v_corpus *corpus, co
          hparams_set_long(&h, "min_count", cfg->min_count) ||
          hparams_set_long(&h, "seed", (long)c->seed) || hparams_set_str(&h, "data", shown);
     if (hs) cm_die_status(CM_ENOMEM);
-    snprintf(path, sizeof path, "%s/model", c->out);
-    cm_die_status(ckpt_save(path, m->p, &h));
+    char path[4200], ckpt[4200];
+    snprintf(ckpt, sizeof ckpt, "%s/model", c->out);
+    w2v_resume rs = {.ckpt_dir = ckpt, .hp = &h};
+    if (o->resume) { /* the interrupted run's vectors and each thread's place and generator */
+        tstate *ts = tstate_alloc();
+        if (!ts) cm_die_status(CM_ENOMEM);
+        cm_die_status(ckpt_load_params(o->resume, m->p));
+        cm_die_status(ckpt_load_tstate(o->resume, ts));
+        rs.resume = ts;
+    }
+    snprintf(path, sizeof path, "%s/train.csv", c->out);
+    int st = w2v_train(m, corpus, c->quiet, path, &rs, s);
+    tstate_free((tstate *)rs.resume);
+    if (st == CM_ENOTFINITE) {
+        if (o->resume)
+            fprintf(stderr, "%s: %s; the last good checkpoint is %s\n", cm_progname(), cm_errmsg(),
+                    o->resume);
+        else
+            fprintf(stderr,
+                    "%s: %s; no checkpoint written (the model is saved at the end of a "
+                    "run, or when it is interrupted)\n",
+                    cm_progname(), cm_errmsg());
+        hparams_free(&h);
+        w2v_model_free(m);
+        *status = 3;
+        return NULL;
+    }
+    cm_die_status(st);
+    if (s->signal) {
+        write_vocab(c->out, v);
+        *status = intr_report(s->signal, s->last_step, ckpt, NULL);
+        hparams_free(&h);
+        w2v_model_free(m);
+        return NULL;
+    }
+    printf("  train.loss            %.6f    (mean loss per prediction, last epoch)\n", s->loss);
+    printf("  train.words           %ld    (%ld epochs x %zu words; %ld centre words after "
+           "subsampling)\n",
+           s->words, s->epochs, corpus->n_words, s->trained);
+    printf("  train.seconds         %.2f    (wall clock; %.2f s of processor time)\n", s->seconds,
+           s->cpu_seconds);
+    printf("  train.words_per_sec   %.0f\n", s->words_per_sec);
+
+    snprintf(path, sizeof path, "%s/vectors.txt", c->out);
+    cm_die_status(w2v_write_text(path, v->words, m->wv, v->size, m->dim));
+    snprintf(path, sizeof path, "%s/vectors.bin", c->out);
+    cm_die_status(w2v_write_binary(path, v->words, m->wv, v->size, m->dim));
+    /* the checkpoint: every tensor as .npy (float64), the vocabulary and the settings */
+    cm_die_status(ckpt_save(ckpt, m->p, &h));
     hparams_free(&h);
-    snprintf(path, sizeof path, "%s/model/vocab.txt", c->out);
-    FILE *f = fopen(path, "w");
-    if (!f) cm_die("cannot create %s", path);
-    for (size_t w = 0; w < v->size; w++) fprintf(f, "%s %ld\n", v->words[w], v->counts[w]);
-    if (fclose(f) != 0) cm_die("cannot write %s", path);
+    write_vocab(c->out, v);
     printf("vectors: %s/vectors.txt (text), %s/vectors.bin (binary); model: %s/model/\n", c->out,
            c->out, c->out);
     *status = 0;

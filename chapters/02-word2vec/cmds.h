@@ -21,6 +21,7 @@ typedef struct {
     long restrict_vocab;   /* evaluate, analogy: only the most frequent words */
     char **words;          /* the words after the subcommand (similar, analogy, pca) */
     int n_words;
+    const char *resume; /* train: the checkpoint of an interrupted run to continue */
 } w2v_opts;
 
 void w2v_opts_defaults(w2v_opts *o, cli_common *c);

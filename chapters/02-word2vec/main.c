@@ -10,44 +10,47 @@
 
 static void usage(void)
 {
-    printf("usage: word2vec [SUBCOMMAND] [OPTIONS] [WORD...]\n"
-           "Chapter 02: word embeddings by skip-gram and CBOW, with negative sampling or\n"
-           "hierarchical softmax, trained on Jane Austen's six novels.\n"
-           "\n"
-           "subcommands:\n"
-           "  (none)           train skip-gram on the novels, show neighbours and the analogy\n"
-           "                   accuracy, write the vectors and a PCA map (out/word2vec/pca.png)\n"
-           "  train            train with the options below; write OUT/vectors.txt, vectors.bin,\n"
-           "                   OUT/model/ (.npy tensors, vocab.txt, hparams.txt), OUT/train.csv\n"
-           "  similar WORD...  the --topn nearest words by cosine similarity\n"
-           "  analogy A B C    \"A is to B as C is to ?\" (the word nearest to B - A + C)\n"
-           "  evaluate         accuracy on --questions, per section and overall\n"
-           "  pca [WORD...]    a 2-D map of the words' vectors by PCA (OUT/pca.png)\n"
-           "  gradcheck        numeric gradient check of both objectives (exit 1 on a failure)\n"
-           "\n"
-           "training options (defaults in brackets):\n"
-           "  --cbow            CBOW instead of skip-gram\n"
-           "  --hs              hierarchical softmax (with --negative 0: alone)\n"
-           "  --negative K      negative samples per prediction, 0 for none [5]\n"
-           "  --dim N           vector size [100]\n"
-           "  --window N        largest distance from the centre word [5]\n"
-           "  --sample X        subsampling threshold, 0 for none [1e-3]\n"
-           "  --alpha X         starting learning rate [0.025]\n"
-           "  --min-alpha X     final learning rate [0.0001]\n"
-           "  --epochs N        passes over the corpus [5]\n"
-           "  --min-count N     drop words seen fewer times [5]\n"
-           "  --threads N       lock-free worker threads; 1 is bit-for-bit reproducible [1]\n"
-           "  --hot-words N     with threads: the N most frequent words' rows are each\n"
-           "                    thread's own, merged every 10,000 words; 0: all shared [4096]\n"
-           "  --exact-sigmoid   compute sigma exactly instead of from the table\n"
-           "  --data F[,F...]   text files to train on [the six novels; --quick: %s]\n"
-           "query options:\n"
-           "  --vectors FILE    the vectors to query (.bin: binary, else text) [OUT/vectors.bin]\n"
-           "  --topn N          neighbours shown by similar [10]\n"
-           "  --restrict N      analogy, evaluate: only the N most frequent words [30000]\n"
-           "  --questions FILE  the analogy questions [%s]\n"
-           "%s",
-           W2V_QUICK_NOVEL, W2V_DEFAULT_QUESTIONS, CLI_COMMON_HELP);
+    printf(
+        "usage: word2vec [SUBCOMMAND] [OPTIONS] [WORD...]\n"
+        "Chapter 02: word embeddings by skip-gram and CBOW, with negative sampling or\n"
+        "hierarchical softmax, trained on Jane Austen's six novels.\n"
+        "\n"
+        "subcommands:\n"
+        "  (none)           train skip-gram on the novels, show neighbours and the analogy\n"
+        "                   accuracy, write the vectors and a PCA map (out/word2vec/pca.png)\n"
+        "  train            train with the options below; write OUT/vectors.txt, vectors.bin,\n"
+        "                   OUT/model/ (.npy tensors, vocab.txt, hparams.txt), OUT/train.csv\n"
+        "  similar WORD...  the --topn nearest words by cosine similarity\n"
+        "  analogy A B C    \"A is to B as C is to ?\" (the word nearest to B - A + C)\n"
+        "  evaluate         accuracy on --questions, per section and overall\n"
+        "  pca [WORD...]    a 2-D map of the words' vectors by PCA (OUT/pca.png)\n"
+        "  gradcheck        numeric gradient check of both objectives (exit 1 on a failure)\n"
+        "\n"
+        "training options (defaults in brackets):\n"
+        "  --cbow            CBOW instead of skip-gram\n"
+        "  --hs              hierarchical softmax (with --negative 0: alone)\n"
+        "  --negative K      negative samples per prediction, 0 for none [5]\n"
+        "  --dim N           vector size [100]\n"
+        "  --window N        largest distance from the centre word [5]\n"
+        "  --sample X        subsampling threshold, 0 for none [1e-3]\n"
+        "  --alpha X         starting learning rate [0.025]\n"
+        "  --min-alpha X     final learning rate [0.0001]\n"
+        "  --epochs N        passes over the corpus [5]\n"
+        "  --min-count N     drop words seen fewer times [5]\n"
+        "  --threads N       lock-free worker threads; 1 is bit-for-bit reproducible [1]\n"
+        "  --hot-words N     with threads: the N most frequent words' rows are each\n"
+        "                    thread's own, merged every 10,000 words; 0: all shared [4096]\n"
+        "  --exact-sigmoid   compute sigma exactly instead of from the table\n"
+        "  --data F[,F...]   text files to train on [the six novels; --quick: %s]\n"
+        "  --resume DIR      train: continue an interrupted run from its checkpoint (OUT/model),\n"
+        "                    exactly with one thread (give the run's other options again)\n"
+        "query options:\n"
+        "  --vectors FILE    the vectors to query (.bin: binary, else text) [OUT/vectors.bin]\n"
+        "  --topn N          neighbours shown by similar [10]\n"
+        "  --restrict N      analogy, evaluate: only the N most frequent words [30000]\n"
+        "  --questions FILE  the analogy questions [%s]\n"
+        "%s",
+        W2V_QUICK_NOVEL, W2V_DEFAULT_QUESTIONS, CLI_COMMON_HELP);
 }
 
 enum {
@@ -67,7 +70,8 @@ enum {
     O_VECTORS,
     O_TOPN,
     O_RESTRICT,
-    O_QUESTIONS
+    O_QUESTIONS,
+    O_RESUME
 };
 
 int main(int argc, char **argv)
@@ -91,6 +95,7 @@ int main(int argc, char **argv)
                                          {"topn", required_argument, 0, O_TOPN},
                                          {"restrict", required_argument, 0, O_RESTRICT},
                                          {"questions", required_argument, 0, O_QUESTIONS},
+                                         {"resume", required_argument, 0, O_RESUME},
                                          CLI_COMMON_LONGOPTS,
                                          {0, 0, 0, 0}};
     cli_common c;
@@ -161,6 +166,9 @@ int main(int argc, char **argv)
         case O_QUESTIONS:
             o.questions = optarg;
             break;
+        case O_RESUME:
+            o.resume = optarg;
+            break;
         default:
             cm_die("unexpected option (see --help)");
         }
@@ -191,6 +199,8 @@ int main(int argc, char **argv)
     if (!min_alpha_set && o.cfg.min_alpha > o.cfg.alpha) o.cfg.min_alpha = o.cfg.alpha;
     if (o.cfg.min_alpha > o.cfg.alpha)
         cm_die("--min-alpha %g is larger than --alpha %g", o.cfg.min_alpha, o.cfg.alpha);
+    if (o.resume && (!sub || strcmp(sub, "train") != 0))
+        cm_die("--resume DIR continues a `word2vec train` run; it goes with train");
     char shown[4200];
     if (sub && strcmp(sub, "train") && strcmp(sub, "gradcheck")) /* a query: the vectors it reads */
         snprintf(shown, sizeof shown, "vectors %s%s", o.vectors ? o.vectors : c.out,

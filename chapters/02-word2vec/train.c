@@ -58,6 +58,9 @@ typedef struct {
     double *neu1, *neu1e;
     w2v_hot hot;      /* its view of the model, with its own rows of the frequent words */
     long since_merge; /* corpus words since it last merged those rows (hotrows.h) */
+    size_t s_next;    /* the next sentence it trains (s_begin at an epoch's start) */
+    int resumed;      /* 1: this epoch goes on from s_next with its sums (--resume) */
+    long *steps;      /* thread 0: sentences trained over the run (CM_INTERRUPT_AT counts them) */
 } worker;
 
 /* The window of centre word i of a sentence of len words: it shrinks at random to b = 1..window
@@ -160,11 +163,18 @@ static void *run_worker(void *arg)
 {
     worker *wk = arg;
     const w2v_corpus *c = wk->c;
-    wk->loss = 0;
-    wk->predictions = 0;
-    wk->trained = 0;
-    for (size_t s = wk->s_begin; s < wk->s_end; s++) {
-        if (atomic_load_explicit(wk->stop, memory_order_relaxed)) break;
+    if (!wk->resumed) {
+        wk->loss = 0;
+        wk->predictions = 0;
+        wk->trained = 0;
+        wk->s_next = wk->s_begin;
+    }
+    wk->resumed = 0;
+    for (size_t s = wk->s_next; s < wk->s_end; s++) {
+        /* SIGINT/SIGTERM (thread 0 polls, and raises the test signal) or another thread's
+         * divergence: stop before this sentence, which is where a resumed run starts */
+        int sig = wk->steps ? intr_poll(*wk->steps) : intr_pending();
+        if (sig || atomic_load_explicit(wk->stop, memory_order_relaxed)) break;
         size_t n = c->sent[s + 1] - c->sent[s];
         long done = atomic_load_explicit(wk->done, memory_order_relaxed);
         double alpha = w2v_learning_rate(&wk->m->cfg, done, wk->total);
@@ -182,6 +192,8 @@ static void *run_worker(void *arg)
             wk->since_merge = 0;
         }
         done = atomic_fetch_add_explicit(wk->done, (long)n, memory_order_relaxed) + (long)n;
+        wk->s_next = s + 1;
+        if (wk->steps) ++*wk->steps;
         if (wk->prog)
             progress_update(wk->prog, done, wk->predictions ? wk->loss / wk->predictions : NAN);
     }
@@ -216,8 +228,82 @@ static void free_workers(worker *wk, int T)
     free(wk);
 }
 
+/* The model and everything the rest of an interrupted run depends on: each thread's next
+ * sentence, generator and sums, the words done, the epochs completed. */
+static int save_state(const w2v_model *m, const w2v_resume *rs, const worker *wk, int T,
+                      long epochs, long done, long steps, long trained)
+{
+    tstate *ts = tstate_alloc();
+    if (!ts) return CM_ENOMEM;
+    int st = tstate_set_long(ts, "threads", T);
+    if (!st) st = tstate_set_long(ts, "epoch", epochs);
+    if (!st) st = tstate_set_long(ts, "words_done", done);
+    if (!st) st = tstate_set_long(ts, "step", steps);
+    if (!st) st = tstate_set_long(ts, "trained_before", trained);
+    for (int t = 0; !st && t < T; t++) {
+        char key[64];
+        snprintf(key, sizeof key, "thread%d.next_sentence", t);
+        st = tstate_set_long(ts, key, (long)wk[t].s_next);
+        snprintf(key, sizeof key, "thread%d.loss", t);
+        if (!st) st = tstate_set_double(ts, key, wk[t].loss);
+        snprintf(key, sizeof key, "thread%d.predictions", t);
+        if (!st) st = tstate_set_long(ts, key, wk[t].predictions);
+        snprintf(key, sizeof key, "thread%d.trained", t);
+        if (!st) st = tstate_set_long(ts, key, wk[t].trained);
+        snprintf(key, sizeof key, "thread%d.since_merge", t);
+        if (!st) st = tstate_set_long(ts, key, wk[t].since_merge);
+        snprintf(key, sizeof key, "thread%d.rng", t);
+        if (!st) st = tstate_set_rng(ts, key, wk[t].rng);
+    }
+    if (!st) st = ckpt_save_tstate(rs->ckpt_dir, m->p, rs->hp, ts);
+    tstate_free(ts);
+    return st;
+}
+
+/* The inverse of save_state: the epochs completed, the words done, the steps and the centre
+ * words of the completed epochs; each thread's place in its epoch. */
+static int restore_state(const tstate *ts, worker *wk, int T, long *epochs, long *done, long *steps,
+                         long *trained)
+{
+    long threads;
+    int st = tstate_get_long(ts, "threads", &threads);
+    if (!st && threads != T)
+        return cm_error(CM_EINVAL,
+                        "--resume: the checkpoint was written by a run of %ld thread%s, this run "
+                        "has %d (give --threads %ld)",
+                        threads, threads == 1 ? "" : "s", T, threads);
+    if (!st) st = tstate_get_long(ts, "epoch", epochs);
+    if (!st) st = tstate_get_long(ts, "words_done", done);
+    if (!st) st = tstate_get_long(ts, "step", steps);
+    if (!st) st = tstate_get_long(ts, "trained_before", trained);
+    for (int t = 0; !st && t < T; t++) {
+        char key[64];
+        long next;
+        snprintf(key, sizeof key, "thread%d.next_sentence", t);
+        st = tstate_get_long(ts, key, &next);
+        if (!st && (next < (long)wk[t].s_begin || next > (long)wk[t].s_end))
+            st = cm_error(CM_EFORMAT,
+                          "resume state: thread %d's next sentence %ld is outside "
+                          "its sentences %zu..%zu",
+                          t, next, wk[t].s_begin, wk[t].s_end);
+        wk[t].s_next = (size_t)next;
+        snprintf(key, sizeof key, "thread%d.loss", t);
+        if (!st) st = tstate_get_double(ts, key, &wk[t].loss);
+        snprintf(key, sizeof key, "thread%d.predictions", t);
+        if (!st) st = tstate_get_long(ts, key, &wk[t].predictions);
+        snprintf(key, sizeof key, "thread%d.trained", t);
+        if (!st) st = tstate_get_long(ts, key, &wk[t].trained);
+        snprintf(key, sizeof key, "thread%d.since_merge", t);
+        if (!st) st = tstate_get_long(ts, key, &wk[t].since_merge);
+        snprintf(key, sizeof key, "thread%d.rng", t);
+        if (!st) st = tstate_get_rng(ts, key, wk[t].rng);
+        wk[t].resumed = 1;
+    }
+    return st;
+}
+
 int w2v_train(w2v_model *m, const w2v_corpus *c, int quiet, const char *log_path,
-              w2v_train_stats *stats)
+              const w2v_resume *rs, w2v_train_stats *stats)
 {
     const w2v_config *cfg = &m->cfg;
     memset(stats, 0, sizeof *stats);
@@ -250,19 +336,34 @@ int w2v_train(w2v_model *m, const w2v_corpus *c, int quiet, const char *log_path
         gsl_rng_set(wk[t].rng, cfg->seed + (unsigned long)t);
     }
     split_work(wk, T, c);
+    long e0 = 0, steps = 0, trained0 = 0, done0 = 0;
+    wk[0].steps = &steps;
+    const tstate *resume = rs ? rs->resume : NULL;
+    int st = resume ? restore_state(resume, wk, T, &e0, &done0, &steps, &trained0) : CM_OK;
+    if (st == CM_OK && (e0 < 0 || e0 >= cfg->epochs))
+        st = cm_error(CM_EFORMAT, "resume state: %ld epochs done of a run of %ld", e0, cfg->epochs);
+    if (st == CM_OK) st = intr_install();
+    if (st != CM_OK) {
+        free_workers(wk, T);
+        return st;
+    }
+    atomic_store(&done, done0);
+    stats->trained = trained0;
     csvlog *log = NULL;
-    if (log_path && !(log = csvlog_open(log_path, "epoch,words,alpha,loss,words_per_sec"))) {
+    if (log_path && !(log = csvlog_open_run(log_path, "epoch,words,alpha,loss,words_per_sec",
+                                            resume != NULL))) {
+        intr_uninstall();
         free_workers(wk, T);
         return CM_EIO;
     }
-    int st = CM_OK;
     progress *prog = progress_start("training", total > 0 ? total : 1, "word", quiet);
     wk[0].prog = prog;
     cm_timer timer;
     timer_start(&timer);
     clock_t cpu0 = clock();
-    for (long e = 0; e < cfg->epochs; e++) {
+    for (long e = e0; e < cfg->epochs; e++) {
         double t0 = timer_elapsed(&timer);
+        long trained_before = stats->trained;
         pthread_t *tid = NULL;
         int started = 0;
         if (T > 1 && (tid = cm_calloc((size_t)T, sizeof *tid)))
@@ -280,11 +381,22 @@ int w2v_train(w2v_model *m, const w2v_corpus *c, int quiet, const char *log_path
             if (wk[t].diverged_at >= 0) {
                 st = cm_error(CM_ENOTFINITE,
                               "the loss is not finite in epoch %ld, in the sentence starting "
-                              "at word %ld of %ld: the vectors diverged (try a smaller --alpha)",
-                              e + 1, wk[t].diverged_at, total);
+                              "at word %ld of %ld (thread %d, step %ld): the vectors diverged "
+                              "(try a smaller --alpha)",
+                              e + 1, wk[t].diverged_at, total, t,
+                              t == 0 ? steps + 1 : (long)(wk[t].s_next - wk[t].s_begin) + 1);
             }
         }
         if (st != CM_OK) break;
+        int finished = 1; /* every thread at the end of its sentences */
+        for (int t = 0; t < T; t++) finished &= wk[t].s_next == wk[t].s_end;
+        if ((stats->signal = intr_pending()) != 0 && !finished) {
+            /* interrupted inside the epoch: the model and each thread's place in it */
+            stats->trained = trained_before;
+            if (rs && rs->ckpt_dir)
+                st = save_state(m, rs, wk, T, e, atomic_load(&done), steps, trained_before);
+            break;
+        }
         stats->loss = npred ? loss / (double)npred : 0.0;
         stats->epochs = e + 1;
         double dt = timer_elapsed(&timer) - t0;
@@ -294,8 +406,18 @@ int w2v_train(w2v_model *m, const w2v_corpus *c, int quiet, const char *log_path
                              dt > 0 ? (double)c->n_words / dt : 0.0};
             if ((st = csvlog_row(log, row, 5)) != CM_OK) break;
         }
+        if (stats->signal && e + 1 < cfg->epochs) { /* interrupted at the end of the epoch */
+            for (int t = 0; t < T; t++) wk[t].loss = 0, wk[t].predictions = wk[t].trained = 0;
+            for (int t = 0; t < T; t++) wk[t].s_next = wk[t].s_begin;
+            if (rs && rs->ckpt_dir)
+                st = save_state(m, rs, wk, T, e + 1, atomic_load(&done), steps, stats->trained);
+            break;
+        }
+        stats->signal = 0; /* a signal after the last sentence: the run is complete */
     }
-    if (st == CM_OK)
+    stats->last_step = steps;
+    intr_uninstall();
+    if (st == CM_OK && !stats->signal)
         progress_finish(prog);
     else
         progress_abort(prog);
