@@ -13,6 +13,7 @@
 #include "cmds_util.h"
 #include "csv.h"
 #include "error.h"
+#include "interrupt.h"
 #include "logger.h"
 #include "matrix.h"
 #include "timer.h"
@@ -326,11 +327,18 @@ int boost_run_gbdt(const boost_opts *o)
     double cpu = (double)(clock() - cpu0) / CLOCKS_PER_SEC;
     if (st != CM_OK) progress_abort(gp.prog);
     if (st == CM_ENOTFINITE) {
-        fprintf(stderr, "boosting: %s\n", cm_errmsg());
+        fprintf(stderr, "boosting: %s; no checkpoint (boosting keeps none)\n", cm_errmsg());
         return 3;
     }
     cm_die_status(st);
-    progress_finish(gp.prog);
+    if (g->signal) { /* interrupted: the ensemble of the rounds done, its log and predictions */
+        progress_abort(gp.prog);
+        size_t Rd = g->rounds + 1;
+        for (int k = 1; k < 3; k++) memmove(log + k * Rd, log + k * R, Rd * sizeof *log);
+        R = Rd, gp.rounds = g->rounds;
+    } else {
+        progress_finish(gp.prog);
+    }
     double secs = timer_elapsed(&tm);
     for (size_t m = 0; m < R; m++) log[m] = (double)m;
     if (o->fit_only) { /* the final losses only */
@@ -364,10 +372,15 @@ int boost_run_gbdt(const boost_opts *o)
     boost_gbdt_importance(g, imp);
     boost_print_importance("gbdt", train, imp, 5);
     free(imp), free(pred), free(log);
+    int code = 0;
+    if (g->signal)
+        code = intr_report(g->signal, (long)g->rounds, NULL,
+                           "boosting keeps none; the log, the predictions and the numbers above "
+                           "are the ensemble of the rounds done");
     boost_gbdt_free(g);
     boost_data_free(train), boost_data_free(test);
     gsl_rng_free(r);
-    return 0;
+    return code;
 }
 
 /* ---- gen ----------------------------------------------------------------------------------- */

@@ -10,6 +10,7 @@
 
 #include "cmds_util.h"
 #include "error.h"
+#include "interrupt.h"
 #include "plot.h"
 #include "timer.h"
 
@@ -185,10 +186,13 @@ static double gbdt_shrinkage(const boost_opts *o, const char *name, const char *
         boost_gbdt *g;
         int st = boost_gbdt_fit(&g, train, &gp, test, tr + k * R, te + k * R, NULL);
         if (st == CM_ENOTFINITE) {
-            fprintf(stderr, "boosting: %s\n", cm_errmsg());
+            fprintf(stderr, "boosting: %s; no checkpoint (boosting keeps none)\n", cm_errmsg());
             exit(3);
         }
         cm_die_status(st);
+        if (g->signal) /* interrupted: the demonstration stops here */
+            exit(intr_report(g->signal, (long)g->rounds, NULL,
+                             "boosting keeps none (rerun it: it takes seconds)"));
         size_t best = 0;
         for (size_t m = 1; m < R; m++)
             if (te[k * R + m] < te[k * R + best]) best = m;

@@ -96,6 +96,7 @@ typedef struct {
     size_t rounds, d;
     double f0, lr;
     boost_tree **tree;
+    int signal; /* SIGINT/SIGTERM stopped the fit after `rounds` rounds (interrupt.h), or 0 */
 } boost_gbdt;
 
 /* The loss of one row, its gradient g = dL/dF and its second derivative h:
@@ -115,7 +116,9 @@ double boost_newton_leaf(const double *g, const double *h, const size_t *rows, s
  * may be NULL (then they are not computed: a fit alone, as xgboost's without an eval set),
  * test may be NULL. Mean loss per row: squared error (y - F)^2 for the squared
  * loss (scikit-learn's train_score_), log loss for the logistic. r for subsampling (may be
- * NULL when subsample == 1). A non-finite loss stops with CM_ENOTFINITE naming the round. */
+ * NULL when subsample == 1). A non-finite loss stops with CM_ENOTFINITE naming the round.
+ * SIGINT or SIGTERM stop it between two rounds: CM_OK with the ensemble of the rounds done
+ * and (*out)->signal set (the losses past them are not filled). */
 int boost_gbdt_fit(boost_gbdt **out, const boost_data *train, const boost_gbdt_params *p,
                    const boost_data *test, double *train_loss, double *test_loss, gsl_rng *r);
 /* The loss reported per row: (y - F)^2 (squared; scikit-learn's train_score_) or the log loss. */

@@ -19,6 +19,7 @@
 #include <gsl/gsl_randist.h>
 
 #include "error.h"
+#include "interrupt.h"
 #include "pool.h"
 
 double boost_loss_eval(boost_loss loss, double y, double F, double *g, double *h)
@@ -203,6 +204,8 @@ int boost_gbdt_fit(boost_gbdt **out, const boost_data *train, const boost_gbdt_p
     size_t n_sub = (size_t)floor(p->subsample * (double)n);
     if (n_sub < 1) n_sub = 1;
     for (size_t i = 0; i < n; i++) pick[i] = i;
+    if ((st = intr_install()) != CM_OK) goto done;
+    st = CM_ENOMEM;
     for (size_t m = 0; m < p->rounds; m++) {
         if (n_sub < n) { /* this round's rows, drawn without replacement */
             for (size_t i = 0; i < n; i++) w[i] = 0;
@@ -259,9 +262,12 @@ int boost_gbdt_fit(boost_gbdt **out, const boost_data *train, const boost_gbdt_p
         } else if (test_loss) {
             test_loss[m + 1] = NAN;
         }
+        /* SIGINT/SIGTERM: stop between rounds with the ensemble so far */
+        if (m + 1 < p->rounds && (gb->signal = intr_poll((long)m + 1)) != 0) break;
     }
     st = CM_OK;
 done:
+    intr_uninstall();
     free(F), free(Ft), free(res), free(w), free(g), free(h), free(rows);
     free(pick), free(start);
     boost_tree_work_free(work);
