@@ -75,8 +75,8 @@ void score_net_init(score_net *m, gsl_rng *r)
  * at a time; the scalar exp was a fifth of a training step), then plain arithmetic, vectorized
  * (see SCORE_CLONES in net.h). Q may be NULL: the first-order objective (DSM) and the samplers
  * need no f'', and a loop without it keeps the test out of the loop. */
-static SCORE_CLONES void silu_rows(const gsl_matrix *A, gsl_matrix *Y, gsl_matrix *F, gsl_matrix *Q,
-                                   size_t B)
+static SCORE_CLONES void silu_rows(const gsl_matrix *A, gsl_matrix *Y, gsl_matrix *F,
+                                   gsl_matrix *Q, size_t B)
 {
     size_t n = B * A->size2; /* the first B rows, contiguous */
     const double *restrict a = A->data;
