@@ -285,6 +285,20 @@ int ckpt_has_tstate(const char *dir)
            stat(path, &sb) == 0;
 }
 
+int ckpt_check_resumable(const char *dir)
+{
+    hparams h;
+    hparams_init(&h);
+    int st = ckpt_load_hparams(dir, &h);
+    hparams_free(&h);
+    if (st != CM_OK) return st;
+    tstate *t = tstate_alloc();
+    if (!t) return CM_ENOMEM;
+    st = ckpt_load_tstate(dir, t);
+    tstate_free(t);
+    return st;
+}
+
 int ckpt_load_tstate(const char *dir, tstate *t)
 {
     char path[TS_PATH];

@@ -86,6 +86,9 @@ int tstate_get_sgd(const tstate *t, sgd *o);
 
 /* ckpt_save (checkpoint.h) plus the resume state in DIR/resume/, in one atomic save. */
 int ckpt_save_tstate(const char *dir, const params *p, const hparams *h, const tstate *t);
+/* CM_OK when DIR is a checkpoint (its hparams.txt reads) with a resume state, else an error
+ * naming it: a program checks --resume with it before it creates anything. */
+int ckpt_check_resumable(const char *dir);
 /* 1 when the checkpoint has a resume state (DIR/resume/state.txt), else 0. */
 int ckpt_has_tstate(const char *dir);
 /* Reads DIR/resume/ into t (empty before): state.txt now, the arrays and generators when

@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "demo.h"
 #include "error.h"
+#include "interrupt.h"
 
 static void usage(void)
 {
@@ -145,6 +146,8 @@ int main(int argc, char **argv)
         else
             o.batch = (size_t)cli_long("--batch", batch_arg, 1, 100000);
     }
+    if (o.resume) /* a bad --resume stops before anything is created */
+        cm_die_status(ckpt_check_resumable(o.resume));
     cli_print_config(stdout, &c,
                      sub && (!strcmp(sub, "perceptron") || !strcmp(sub, "gradcheck"))
                          ? "(generated)"

@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "demo.h"
 #include "error.h"
+#include "interrupt.h"
 
 static void usage(void)
 {
@@ -181,6 +182,8 @@ int main(int argc, char **argv)
     cli_common_finish(&c, argc, argv, subs, usage);
     int gen = sub && (!strcmp(sub, "gradcheck") || !strcmp(sub, "copy"));
     int none = sub && (!strcmp(sub, "sample") || !strcmp(sub, "grad")); /* read a checkpoint */
+    if (o.resume) /* a bad --resume stops before anything is created */
+        cm_die_status(ckpt_check_resumable(o.resume));
     cli_print_config(stdout, &c,
                      gen      ? "(generated)"
                      : none   ? "(none: the checkpoint's)"

@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "cmds.h"
 #include "error.h"
+#include "interrupt.h"
 
 static void usage(void)
 {
@@ -209,6 +210,8 @@ int main(int argc, char **argv)
                  c.data    ? c.data
                  : c.quick ? W2V_QUICK_NOVEL
                            : "data/ (shipped)");
+    if (o.resume) /* a bad --resume stops before anything is created */
+        cm_die_status(ckpt_check_resumable(o.resume));
     cli_print_config(stdout, &c, shown);
     if (!sub) return w2v_run_demo(&o);
     if (!strcmp(sub, "train")) return w2v_run_train(&o);

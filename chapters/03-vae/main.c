@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "demo.h"
 #include "error.h"
+#include "interrupt.h"
 
 static void usage(void)
 {
@@ -168,6 +169,8 @@ int main(int argc, char **argv)
         cm_die("--nvars %zu x --ncats %zu: at most 100000 latent units", o.nvars, o.ncats);
     if (o.resume && (!sub || strcmp(sub, "train") != 0))
         cm_die("--resume DIR continues a `vae train` run; it goes with the train subcommand");
+    if (o.resume) /* a bad --resume stops before anything is created */
+        cm_die_status(ckpt_check_resumable(o.resume));
     cli_print_config(stdout, &c,
                      sub && (!strcmp(sub, "estimators") || !strcmp(sub, "gradcheck"))
                          ? "(generated)"

@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "error.h"
 #include "runs.h"
+#include "interrupt.h"
 
 static void usage(void)
 {
@@ -155,6 +156,8 @@ int main(int argc, char **argv)
         cm_die("bench: --model nade or made (the benchmark of the issue)");
     if (o.resume && (!sub || strcmp(sub, "train") != 0))
         cm_die("--resume DIR continues an `autoregressive train` run; it goes with train");
+    if (o.resume) /* a bad --resume stops before anything is created */
+        cm_die_status(ckpt_check_resumable(o.resume));
     cli_print_config(stdout, &c,
                      sub && !strcmp(sub, "gradcheck") ? "(generated)"
                      : c.data                         ? c.data

@@ -9,6 +9,7 @@
 #include "demo.h"
 #include "error.h"
 #include "metrics.h"
+#include "interrupt.h"
 
 static void usage(void)
 {
@@ -204,6 +205,8 @@ int main(int argc, char **argv)
     if (o.resume && (!sub || strcmp(sub, "train") != 0))
         cm_die("--resume DIR continues a `score-matching train` run; it goes with train");
     const char *shown = c.data ? c.data : "(generated)";
+    if (o.resume) /* a bad --resume stops before anything is created */
+        cm_die_status(ckpt_check_resumable(o.resume));
     cli_print_config(stdout, &c, shown);
     if (!sub) {
         cli_prepare_out(&c);
