@@ -192,8 +192,12 @@ START_TEST(test_sgd_state_and_plain_checkpoint)
     tu_fill(p->grad, p->size, 1.0, 0.5);
     sgd_step(&o, p->data, p->grad);
     /* a checkpoint saved without a state has none, and says so when asked for one */
+    char missing[800];
+    snprintf(missing, sizeof missing, "%s/none", dir);
+    ck_assert_int_eq(ckpt_check_resumable(missing), CM_EIO);
     ck_assert_int_eq(ckpt_save(ckpt, p, &h), CM_OK);
     ck_assert(!ckpt_has_tstate(ckpt));
+    ck_assert_int_eq(ckpt_check_resumable(ckpt), CM_EFORMAT);
     tstate *u = tstate_alloc();
     ck_assert_int_eq(ckpt_load_tstate(ckpt, u), CM_EFORMAT);
     ck_assert_ptr_nonnull(strstr(cm_errmsg(), "no resume state"));
@@ -203,6 +207,7 @@ START_TEST(test_sgd_state_and_plain_checkpoint)
     ck_assert_int_eq(tstate_set_sgd(t, &o), CM_OK);
     ck_assert_int_eq(ckpt_save_tstate(ckpt, p, &h, t), CM_OK);
     tstate_free(t);
+    ck_assert_int_eq(ckpt_check_resumable(ckpt), CM_OK);
     sgd o2;
     ck_assert_int_eq(sgd_init(&o2, p->size, 0.1, 0.9, 0.0, 0), CM_OK);
     u = tstate_alloc();
