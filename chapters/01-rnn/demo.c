@@ -188,6 +188,10 @@ static int train_run(const rnn_opts *o, int demo)
         else
             fprintf(stderr, "rnn: %s; no epoch completed, no checkpoint written\n", cm_errmsg());
         rnn_train_result_free(&res);
+        hparams_free(&hp);
+        gsl_rng_free(r);
+        rnn_model_free(m);
+        rnn_corpus_free(&corp);
         return 3;
     }
     cm_die_status(st);

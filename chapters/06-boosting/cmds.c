@@ -328,6 +328,9 @@ int boost_run_gbdt(const boost_opts *o)
     if (st != CM_OK) progress_abort(gp.prog);
     if (st == CM_ENOTFINITE) {
         fprintf(stderr, "boosting: %s; no checkpoint (boosting keeps none)\n", cm_errmsg());
+        free(log);
+        boost_data_free(train), boost_data_free(test);
+        gsl_rng_free(r);
         return 3;
     }
     cm_die_status(st);
