@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "interrupt.h"
 
 int boost_ada_reweight(const int *miss, double *w, size_t n, int n_classes, double lr, int discrete,
                        double *e, double *alpha)
@@ -123,6 +124,8 @@ int boost_ada_fit(boost_ada **out, const boost_data *train, const boost_ada_para
     for (size_t i = 0; i < n; i++) w[i] = 1.0 / (double)n; /* w_i = 1/N */
     double tr = NAN, te = NAN;
     size_t m;
+    if ((st = intr_install()) != CM_OK) goto done;
+    st = CM_ENOMEM;
     for (m = 0; m < p->rounds; m++) {
         boost_tree *t = boost_tree_alloc(d, K);
         if (!t) goto done;
@@ -163,6 +166,11 @@ int boost_ada_fit(boost_ada **out, const boost_data *train, const boost_ada_para
             m++;
             break;
         }
+        /* SIGINT/SIGTERM: stop as an early stop, with the rounds done */
+        if (m + 1 < p->rounds && (a->signal = intr_poll((long)m + 1)) != 0) {
+            m++;
+            break;
+        }
     }
     for (; m < p->rounds; m++) {
         if (train_err) train_err[m] = tr;
@@ -170,6 +178,7 @@ int boost_ada_fit(boost_ada **out, const boost_data *train, const boost_ada_para
     }
     st = CM_OK;
 done:
+    intr_uninstall();
     free(w), free(sc), free(sct), free(pred), free(miss), free(predt);
     boost_tree_work_free(work);
     if (st != CM_OK)

@@ -213,9 +213,9 @@ int boost_run_forest(const boost_opts *o)
     boost_forest *f;
     fp.prog = progress_start("forest", (long)fp.n_trees, "tree", c->quiet);
     int st = boost_forest_fit(&f, train, &fp, r);
-    if (st != CM_OK) progress_abort(fp.prog);
+    if (st != CM_OK || f->signal) progress_abort(fp.prog);
     cm_die_status(st);
-    progress_finish(fp.prog);
+    if (!f->signal) progress_finish(fp.prog);
     double secs = timer_elapsed(&tm);
     double *pred = cm_xcalloc(test->n, sizeof *pred);
     int *cls = cm_xcalloc(test->n, sizeof *cls);
@@ -230,10 +230,15 @@ int boost_run_forest(const boost_opts *o)
     static const char *const names[] = {"prediction"};
     boost_write_predictions(c, pred, test->n, 1, names);
     free(imp), free(pred), free(cls);
+    int code = 0;
+    if (f->signal)
+        code = intr_report(f->signal, (long)f->n_trees, NULL,
+                           "boosting keeps none; the predictions and numbers above are the "
+                           "forest of the trees grown");
     boost_forest_free(f);
     boost_data_free(train), boost_data_free(test);
     gsl_rng_free(r);
-    return 0;
+    return code;
 }
 
 /* ---- adaboost ------------------------------------------------------------------------------ */
@@ -264,9 +269,16 @@ int boost_run_adaboost(const boost_opts *o)
     boost_ada *a;
     ap.prog = progress_start("adaboost", (long)ap.rounds, "round", c->quiet);
     int st = boost_ada_fit(&a, train, &ap, NULL, tr, NULL);
-    if (st != CM_OK) progress_abort(ap.prog);
+    if (st != CM_OK || a->signal) progress_abort(ap.prog);
     cm_die_status(st);
-    progress_finish(ap.prog);
+    if (a->signal) { /* interrupted: the log and the numbers of the rounds done */
+        for (int k = 1; k < 4; k++)
+            memmove(log + k * a->rounds, log + k * ap.rounds, a->rounds * sizeof *log);
+        ap.rounds = a->rounds;
+        tr = log + ap.rounds, te = log + 2 * ap.rounds, al = log + 3 * ap.rounds;
+    } else {
+        progress_finish(ap.prog);
+    }
     double secs = timer_elapsed(&tm);
     /* the test error of the vote after each round, outside the timed fit (as scikit-learn's
      * staged_predict after its fit) */
@@ -285,10 +297,15 @@ int boost_run_adaboost(const boost_opts *o)
            ap.discrete ? "discrete" : "samme", a->rounds, tr[ap.rounds - 1], te[ap.rounds - 1],
            secs);
     free(pred), free(log);
+    int code = 0;
+    if (a->signal)
+        code = intr_report(a->signal, (long)a->rounds, NULL,
+                           "boosting keeps none; the log, the predictions and the numbers above "
+                           "are the ensemble of the rounds done");
     boost_ada_free(a);
     boost_data_free(train), boost_data_free(test);
     gsl_rng_free(r);
-    return 0;
+    return code;
 }
 
 /* ---- gbdt ---------------------------------------------------------------------------------- */

@@ -82,6 +82,9 @@ int boost_run_figure(const boost_opts *o, boost_summary *s)
     timer_start(&tm);
     boost_ada *a;
     cm_die_status(boost_ada_fit(&a, train, &ap, test, tr, te));
+    if (a->signal) /* interrupted: the demonstration stops here */
+        exit(intr_report(a->signal, (long)a->rounds, NULL,
+                         "boosting keeps none (rerun it: it takes seconds)"));
     double secs = timer_elapsed(&tm);
     double at400 = te[(R < 400 ? R : 400) - 1];
     printf("Figure 10.2: AdaBoost with stumps on example 10.2 (%zu training, %zu test rows; "
@@ -234,6 +237,9 @@ static double forest_on(const boost_opts *o, const char *name, const char *path,
     gsl_rng *r = boost_rng(o->c->seed);
     boost_forest *f;
     cm_die_status(boost_forest_fit(&f, train, &fp, r));
+    if (f->signal) /* interrupted: the demonstration stops here */
+        exit(intr_report(f->signal, (long)f->n_trees, NULL,
+                         "boosting keeps none (rerun it: it takes seconds)"));
     int *cls = cm_xcalloc(test->n, sizeof *cls);
     for (size_t i = 0; i < test->n; i++) cls[i] = boost_forest_predict(f, test->X + i, test->n);
     double acc = boost_accuracy_of(cls, test);
@@ -256,6 +262,9 @@ static double adaboost_on(const boost_opts *o, const char *name, const char *pat
         .rounds = o->c->quick ? 50 : 200, .max_depth = 2, .lr = 1, .discrete = 0};
     boost_ada *a;
     cm_die_status(boost_ada_fit(&a, train, &ap, NULL, NULL, NULL));
+    if (a->signal) /* interrupted: the demonstration stops here */
+        exit(intr_report(a->signal, (long)a->rounds, NULL,
+                         "boosting keeps none (rerun it: it takes seconds)"));
     int *cls = cm_xcalloc(test->n, sizeof *cls);
     for (size_t i = 0; i < test->n; i++) cls[i] = boost_ada_predict(a, test->X + i, test->n);
     double acc = boost_accuracy_of(cls, test);

@@ -26,6 +26,7 @@ typedef struct {
     boost_tree **tree;
     double oob_error; /* out-of-bag error rate (NaN without bootstrap or with no OOB row) */
     size_t oob_rows;  /* rows left out of at least one tree */
+    int signal;       /* SIGINT/SIGTERM stopped the fit after n_trees trees (interrupt.h), or 0 */
 } boost_forest;
 
 /* max_features from "log2", "sqrt", "all" or a number 1..d; 0 with the message set if bad. */
@@ -53,6 +54,7 @@ typedef struct {
     boost_tree **tree;
     double *alpha; /* (rounds) the learners' weights */
     double *error; /* (rounds) their weighted training errors e_m */
+    int signal;    /* SIGINT/SIGTERM stopped the fit after `rounds` rounds (as an early stop) */
 } boost_ada;
 
 /* The weighted error e_m, the learner's weight alpha_m and the new sample weights, from the

@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "error.h"
+#include "interrupt.h"
 
 size_t boost_max_features(const char *s, size_t d)
 {
@@ -53,6 +54,8 @@ int boost_forest_fit(boost_forest **out, const boost_data *train, const boost_fo
     if (!f->tree) goto done;
     boost_tree_params tp = p->tree;
     tp.max_features = p->max_features;
+    if ((st = intr_install()) != CM_OK) goto done;
+    st = CM_ENOMEM;
     for (size_t t = 0; t < p->n_trees; t++) {
         /* the bootstrap as weights: w_i = how many times row i was drawn (0: out of bag) */
         if (p->bootstrap) {
@@ -71,6 +74,8 @@ int boost_forest_fit(boost_forest **out, const boost_data *train, const boost_fo
             const double *pr = boost_tree_predict(f->tree[t], train->X + i, n);
             for (int k = 0; k < K; k++) oob[i * (size_t)K + (size_t)k] += pr[k];
         }
+        /* SIGINT/SIGTERM: the forest of the trees grown so far */
+        if (t + 1 < p->n_trees && (f->signal = intr_poll((long)t + 1)) != 0) break;
     }
     /* out-of-bag: each row voted on only by the trees that did not see it */
     size_t wrong = 0;
@@ -90,6 +95,7 @@ int boost_forest_fit(boost_forest **out, const boost_data *train, const boost_fo
     f->oob_error = f->oob_rows ? (double)wrong / (double)f->oob_rows : NAN;
     st = CM_OK;
 done:
+    intr_uninstall();
     free(w);
     free(oob);
     boost_tree_work_free(work);
