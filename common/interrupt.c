@@ -56,6 +56,7 @@ int intr_install(void)
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART; /* a write or fsync under way (a checkpoint, the log) goes on */
     if (sigaction(SIGINT, &sa, NULL) != 0 || sigaction(SIGTERM, &sa, NULL) != 0)
         return cm_error(CM_EINVAL, "cannot install the signal handlers: %s", strerror(errno));
     return CM_OK;

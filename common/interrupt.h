@@ -34,8 +34,8 @@
 
 #define TSTATE_DIR "resume" /* the subdirectory of a checkpoint that holds the resume state */
 
-/* Installs the SIGINT and SIGTERM handlers (sigaction, no SA_RESTART needed: the loops do no
- * blocking reads) and reads CM_INTERRUPT_AT. Clears a flag left by an earlier run. CM_OK, or
+/* Installs the SIGINT and SIGTERM handlers (sigaction with SA_RESTART, so that a write under
+ * way when the signal comes goes on) and reads CM_INTERRUPT_AT. Clears a flag left by an earlier run. CM_OK, or
  * CM_EINVAL when CM_INTERRUPT_AT is malformed. */
 int intr_install(void);
 /* Puts back the default handlers and forgets CM_INTERRUPT_AT. */
