@@ -14,6 +14,9 @@
 #   make kit-test   proves the kit: stubs fail their own exercise only, the solutions pass
 #   make doctor     what is installed and what is missing
 #   make guides     the Chinese guides match their English READMEs (tools/check-guides)
+#   make notebooks  executes notebooks/*.ipynb headless into build/notebooks/ (fails on any error)
+#   make notebooks-update   the same, rewriting the committed notebooks with their new outputs
+#   make doc-commands   runs every command shown in a README or a notebook (tests/docs/commands)
 #   make deps       install what is missing (tools/install-deps --parity)
 #   make format     clang-format over the tree;  make clean
 
@@ -83,7 +86,7 @@ PARITY_BIN := $(PARITY_SRC:tests/parity/%.c=$(BUILD)/tests/parity/%)
 SUITES_DEF := $(BUILD)/tests/suites.def
 
 .PHONY: all run check test check-only parity bench sanitize doctor deps clean format help tour cli \
-        guides student grade kit-test interrupt
+        guides student grade kit-test interrupt notebooks notebooks-update doc-commands
 
 all: $(LIBCOMMON) $(PROGRAMS) $(TEST_RUNNER) $(PARITY_BIN)
 
@@ -212,6 +215,33 @@ grade:
 
 kit-test: all
 	@tests/kit/run
+
+# The notebooks, executed headless by Debian's jupyter nbconvert (tools/install-deps --notebooks).
+# `make notebooks` writes the executed copies to build/notebooks/ and leaves the committed ones
+# alone; `make notebooks-update` rewrites the committed ones with fresh outputs (commit them).
+NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
+NBCONVERT := PYDEVD_DISABLE_FILE_VALIDATION=1 jupyter nbconvert --execute --to notebook \
+             --ExecutePreprocessor.kernel_name=python3 --ExecutePreprocessor.timeout=600 \
+             --ExecutePreprocessor.record_timing=False
+notebooks: all
+	@tools/install-deps --notebooks
+	@mkdir -p $(BUILD)/notebooks
+	@for nb in $(NOTEBOOKS); do \
+	  start=$$(date +%s); \
+	  $(NBCONVERT) --output-dir $(BUILD)/notebooks $$nb > $(BUILD)/notebooks/$$(basename $$nb .ipynb).log 2>&1 \
+	    || { cat $(BUILD)/notebooks/$$(basename $$nb .ipynb).log; echo "notebooks: $$nb FAILED"; exit 1; }; \
+	  echo "notebooks: $$nb ran in $$(( $$(date +%s) - start )) s -> $(BUILD)/notebooks/$$(basename $$nb)"; \
+	done
+	@echo "notebooks: $(words $(NOTEBOOKS)) notebook(s) ran without an error"
+
+notebooks-update: all
+	@tools/install-deps --notebooks
+	@for nb in $(NOTEBOOKS); do echo "notebooks-update: $$nb"; $(NBCONVERT) --inplace $$nb || exit 1; done
+
+# Every command shown in a ```-fenced block of a README*.md and in the notebooks' run("...")
+# calls must run (the rule and the short list of exceptions are in tests/docs/commands).
+doc-commands: all
+	@$(PYTHON) tests/docs/commands
 
 format:
 	clang-format -i $$(find common chapters tests tools -name '*.[ch]')
