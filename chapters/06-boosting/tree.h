@@ -33,7 +33,10 @@
 #include <stdio.h>
 #include <gsl/gsl_rng.h>
 
-typedef enum { BOOST_GINI, BOOST_ENTROPY, BOOST_SQUARED } boost_criterion;
+/* BOOST_NEWTON: the second-order (xgboost) criterion of a gradient-boosted tree: each row carries
+ * the loss's first and second derivatives g_i, h_i, a node the sums G = sum w g, H = sum w h, and
+ * a split is ranked by the Newton gain of Chen & Guestrin (2016), eq. 7 (boost_newton_gain). */
+typedef enum { BOOST_GINI, BOOST_ENTROPY, BOOST_SQUARED, BOOST_NEWTON } boost_criterion;
 
 /* Values closer than this are one value: no threshold falls between them (scikit-learn's
  * FEATURE_THRESHOLD). */
@@ -46,7 +49,8 @@ typedef struct {
     const double *X;  /* (d, n): X[j * n + i] is feature j of row i */
     const int *label; /* (n) classes 0..n_classes-1, for Gini and entropy */
     int n_classes;
-    const double *y; /* (n) targets, for the squared error */
+    const double *y; /* (n) targets, for the squared error; the gradients g for BOOST_NEWTON */
+    const double *h; /* (n) the second derivatives h, for BOOST_NEWTON (else unused) */
 } boost_xy;
 
 typedef struct {
@@ -56,6 +60,7 @@ typedef struct {
     size_t min_samples_split, min_samples_leaf;
     double min_impurity_decrease;
     size_t max_features; /* features searched per node; 0 or >= d: all */
+    double lambda;       /* BOOST_NEWTON: L2 penalty on the leaf values (xgboost's reg_lambda) */
 } boost_tree_params;
 
 void boost_tree_params_default(boost_tree_params *p, boost_criterion c);
@@ -67,12 +72,15 @@ typedef struct {
     int depth;
     size_t n_samples; /* rows (with weight > 0) that reached the node in training */
     double weight;    /* their total weight */
-    double impurity;  /* Gini, entropy (bits) or variance of the node */
+    double impurity;  /* Gini, entropy (bits) or variance of the node; BOOST_NEWTON:
+                       * -G^2 / (H + lambda) / weight, so that the decrease of a split,
+                       * weight * impurity summed as for the others, is its Newton gain */
 } boost_node;
 
 typedef struct {
     size_t n_nodes, cap, d;
-    int n_values;     /* per node: n_classes proportions, or 1 (the mean) */
+    int n_values;     /* per node: n_classes proportions, or 1 (the mean; BOOST_NEWTON: the
+                       * Newton step -G / (H + lambda)) */
     boost_node *node; /* (cap) node 0 is the root */
     double *value;    /* (cap, n_values) */
 } boost_tree;
@@ -146,12 +154,24 @@ void boost_tree_importance(const boost_tree *t, double *imp, int normalize);
 /* ---- the pieces of the split search (tree_split.c), exposed for the tests ------------------- */
 
 /* Node statistics: classification [W, c_0 .. c_{K-1}] (total weight and weight per class);
- * squared error [W, S = sum w y, Q = sum w y^2]. */
+ * squared error [W, S = sum w y, Q = sum w y^2]; Newton [W, G = sum w g, H = sum w h]. */
 size_t boost_stat_width(boost_criterion c, int n_classes);
+/* Gini, entropy, squared error (BOOST_NEWTON's needs lambda: boost_newton_score). */
 double boost_impurity(boost_criterion c, const double *s, size_t width);
 /* A quantity whose maximum over the candidate splits of one node is the best split:
- * -(W_L imp_L + W_R imp_R), up to a constant of the node (scikit-learn's proxy). */
+ * -(W_L imp_L + W_R imp_R), up to a constant of the node (scikit-learn's proxy); for
+ * BOOST_NEWTON (lambda 0 here: the engine passes its own) the sum of the children's scores. */
 double boost_split_proxy(boost_criterion c, const double *left, const double *right, size_t width);
+
+/* The Newton criterion (Chen & Guestrin 2016, "XGBoost: A Scalable Tree Boosting System").
+ * A leaf of value v costs, to second order, sum_i (g_i v + h_i v^2 / 2) + lambda v^2 / 2, least
+ * at v* = -G / (H + lambda) (eq. 5), where it is -G^2 / (2 (H + lambda)) (eq. 6). The score of a
+ * node s = [W, G, H] is G^2 / (H + lambda); the gain of a split (eq. 7, without its factor 1/2
+ * and its gamma, as xgboost's code computes it) is
+ *     gain = G_L^2 / (H_L + lambda) + G_R^2 / (H_R + lambda) - G^2 / (H + lambda),
+ * twice the fall of the second-order objective. 0 when H + lambda <= 0. */
+double boost_newton_score(const double *s, double lambda);
+double boost_newton_gain(const double *left, const double *right, double lambda);
 
 /* The best split of one node on one feature, from the node's rows sorted by that feature.
  * rows (m) sorted by x, x the feature's column (indexed by row), w the weights, node the
@@ -162,6 +182,8 @@ typedef struct {
     size_t width;
     const int *label;
     const double *y;
+    const double *h; /* BOOST_NEWTON: the second derivatives (y: the first) */
+    double lambda;   /* BOOST_NEWTON */
 } boost_stat_src;
 int boost_best_split_sorted(const boost_stat_src *src, const uint32_t *rows, size_t m,
                             const double *x, const double *w, const double *node, size_t min_leaf,

@@ -193,11 +193,14 @@ typedef struct {
     boost_stat_src src;
     double W_total;
     size_t hs;      /* histogram search: statistics per bin in the exact search's layout
-                     * ([W, S] for the squared error: Q is not needed to rank splits) */
+                     * ([W, S] for the squared error: Q is not needed to rank splits; [W, G, H]
+                     * for the Newton criterion) */
     size_t hstride; /* doubles per histogram entry: [count, W, S] or [count, S] with unit
-                     * weights (squared error); [count, W, c_k] (classification) */
+                     * weights (squared error); [count, W, G, H] or [count, G, H] with unit
+                     * weights (Newton); [count, W, c_k] (classification) */
     size_t hlen;    /* doubles in one histogram: d * max_bins * hstride */
     int unit;       /* every row in the sample has weight 1 (GBDT): W is the count */
+    int gbdt;       /* unit weights and the squared error or Newton: the GBDT's fast paths */
 } grower;
 
 static inline double wt(const grower *g, uint32_t i)
@@ -227,6 +230,12 @@ static void node_init(grower *g, int id, const uint32_t *rows, size_t m)
             double wi = w ? w[rows[k]] : 1.0, v = y[rows[k]];
             s[0] += wi, s[1] += wi * v, s[2] += wi * v * v;
         }
+    } else if (g->p->criterion == BOOST_NEWTON) { /* [W, G, H] */
+        const double *h = g->xy->h;
+        for (size_t k = 0; k < m; k++) {
+            double wi = w ? w[rows[k]] : 1.0;
+            s[0] += wi, s[1] += wi * y[rows[k]], s[2] += wi * h[rows[k]];
+        }
     } else {
         for (size_t k = 0; k < m; k++) {
             double wi = w ? w[rows[k]] : 1.0;
@@ -244,8 +253,16 @@ static void node_set(grower *g, int id, const double *s, size_t m)
     boost_node *nd = &g->t->node[id];
     nd->n_samples = m;
     nd->weight = s[0];
-    nd->impurity = boost_impurity(g->p->criterion, s, width);
     double *v = g->t->value + (size_t)id * (size_t)g->t->n_values;
+    if (g->p->criterion == BOOST_NEWTON) {
+        /* the node's Newton step v* = -G / (H + lambda) (Chen & Guestrin 2016, eq. 5), and
+         * -score / W as its "impurity" (tree.h) */
+        double den = s[2] + g->p->lambda;
+        nd->impurity = -boost_newton_score(s, g->p->lambda) / s[0];
+        v[0] = den > 0 ? -s[1] / den : 0.0;
+        return;
+    }
+    nd->impurity = boost_impurity(g->p->criterion, s, width);
     if (g->p->criterion == BOOST_SQUARED)
         v[0] = s[1] / s[0];
     else
@@ -264,6 +281,9 @@ static void node_stats(const grower *g, const uint32_t *rows, size_t m, double *
         if (g->p->criterion == BOOST_SQUARED) {
             s[1] += wi * g->xy->y[i];
             s[2] += wi * g->xy->y[i] * g->xy->y[i];
+        } else if (g->p->criterion == BOOST_NEWTON) {
+            s[1] += wi * g->xy->y[i];
+            s[2] += wi * g->xy->h[i];
         } else {
             s[1 + g->xy->label[i]] += wi;
         }
@@ -305,12 +325,47 @@ static void hist_build_unit(const boost_binning *b, const uint32_t *rows, size_t
     }
 }
 
+/* The same for the Newton criterion: [count, G, H] per bin, from the rows' pairs
+ * gh[2k] = g, gh[2k + 1] = h of rows[k]. */
+static void hist_build_newton(const boost_binning *b, const uint32_t *rows, size_t m,
+                              const double *gh, double *h, size_t j0, size_t j1)
+{
+    size_t n = b->n, B = b->max_bins, j = j0;
+    memset(h + j0 * B * 3, 0, (j1 - j0) * B * 3 * sizeof *h);
+#ifdef __SSE2__
+    /* speed: [G, H] added as one vector, two features per pass (as hist_build_unit) */
+    for (; j + 1 < j1; j += 2) {
+        const uint8_t *b0 = b->bin + j * n, *b1 = b0 + n;
+        double *h0 = h + j * B * 3, *h1 = h0 + B * 3;
+        for (size_t k = 0; k < m; k++) {
+            uint32_t i = rows[k];
+            __m128d v = _mm_loadu_pd(gh + 2 * k);
+            double *e0 = h0 + 3 * (size_t)b0[i], *e1 = h1 + 3 * (size_t)b1[i];
+            e0[0] += 1, e1[0] += 1;
+            _mm_storeu_pd(e0 + 1, _mm_add_pd(_mm_loadu_pd(e0 + 1), v));
+            _mm_storeu_pd(e1 + 1, _mm_add_pd(_mm_loadu_pd(e1 + 1), v));
+        }
+    }
+#endif
+    for (; j < j1; j++) {
+        const uint8_t *bj = b->bin + j * n;
+        double *hj = h + j * B * 3;
+        for (size_t k = 0; k < m; k++) {
+            double *e = hj + 3 * (size_t)bj[rows[k]];
+            e[0] += 1;
+            e[1] += gh[2 * k];
+            e[2] += gh[2 * k + 1];
+        }
+    }
+}
+
 typedef struct {
     const boost_binning *b;
     const uint32_t *rows;
     size_t m;
-    const double *og;
+    const double *og; /* the targets, or (Newton) the pairs g, h */
     double *h;
+    int newton;
 } hist_job;
 
 /* Thread t of nt: its share of the features, in pairs. Each feature's histogram is summed by one
@@ -320,7 +375,11 @@ static void hist_build_part(void *arg, size_t t, size_t nt)
     const hist_job *jb = arg;
     size_t j0, j1;
     boost_pool_part(jb->b->d, t, nt, 2, &j0, &j1);
-    if (j1 > j0) hist_build_unit(jb->b, jb->rows, jb->m, jb->og, jb->h, j0, j1);
+    if (j1 <= j0) return;
+    if (jb->newton)
+        hist_build_newton(jb->b, jb->rows, jb->m, jb->og, jb->h, j0, j1);
+    else
+        hist_build_unit(jb->b, jb->rows, jb->m, jb->og, jb->h, j0, j1);
 }
 
 /* Nodes smaller than this are summed on one thread (waking the others would cost more). */
@@ -334,6 +393,32 @@ static void hist_build(const grower *g, const uint32_t *rows, size_t m, double *
     const boost_binning *b = g->work->bins;
     size_t n = b->n, d = b->d, B = b->max_bins, stride = g->hstride;
     double *og = g->work->ordered, *ow = g->work->ordered + n;
+    if (g->p->criterion == BOOST_NEWTON && g->unit) { /* the GBDT's, with the Newton gain */
+        const double *gr = g->xy->y, *he = g->xy->h;
+        for (size_t k = 0; k < m; k++) og[2 * k] = gr[rows[k]], og[2 * k + 1] = he[rows[k]];
+        hist_job jb = {.b = b, .rows = rows, .m = m, .og = og, .h = h, .newton = 1};
+        if (m >= HIST_THREAD_MIN_ROWS)
+            boost_pool_run(g->work->threads, hist_build_part, &jb);
+        else
+            hist_build_part(&jb, 0, 1);
+        return;
+    }
+    if (g->p->criterion == BOOST_NEWTON) { /* [count, W, G, H] per bin */
+        memset(h, 0, g->hlen * sizeof *h);
+        for (size_t j = 0; j < d; j++) {
+            const uint8_t *bj = b->bin + j * n;
+            double *hj = h + j * B * 4;
+            for (size_t k = 0; k < m; k++) {
+                uint32_t i = rows[k];
+                double wi = wt(g, i), *e = hj + 4 * (size_t)bj[i];
+                e[0] += 1;
+                e[1] += wi;
+                e[2] += wi * g->xy->y[i];
+                e[3] += wi * g->xy->h[i];
+            }
+        }
+        return;
+    }
     if (g->p->criterion == BOOST_SQUARED) {
         for (size_t k = 0; k < m; k++) og[k] = g->xy->y[rows[k]];
         if (g->unit) { /* the GBDT's case: the features shared among the threads */
@@ -377,12 +462,21 @@ static void hist_build(const grower *g, const uint32_t *rows, size_t m, double *
  * with unit weights the squared error's entries are [count, S] and W is the count. */
 static inline void hist_stats(const grower *g, const double *e, double *out)
 {
-    if (g->unit && g->p->criterion == BOOST_SQUARED) {
-        out[0] = e[0];
-        out[1] = e[1];
+    if (g->gbdt) { /* [count, S] or [count, G, H]: the count is W */
+        for (size_t t = 0; t < g->hs; t++) out[t] = e[t];
         return;
     }
     for (size_t t = 0; t < g->hs; t++) out[t] = e[1 + t];
+}
+
+/* The score of a split that the search maximizes: boost_split_proxy, or for the Newton
+ * criterion G_L^2 / (H_L + lambda) + G_R^2 / (H_R + lambda) (its gain but for the node's
+ * constant G^2 / (H + lambda)). */
+static inline double split_score(const grower *g, const double *left, const double *right)
+{
+    if (g->p->criterion == BOOST_NEWTON)
+        return boost_newton_score(left, g->p->lambda) + boost_newton_score(right, g->p->lambda);
+    return boost_split_proxy(g->p->criterion, left, right, g->src.width);
 }
 
 /* The best split of one feature from the node's histogram: bins <= *pos go left. */
@@ -408,7 +502,7 @@ static int hist_best_split(const grower *g, const double *h, size_t j, const dou
         if (m - n_left < g->p->min_samples_leaf) break;
         for (size_t t = 0; t < g->hs; t++) right[t] = node[t] - left[t];
         if (left[0] <= 0 || right[0] <= 0) continue;
-        double v = boost_split_proxy(g->p->criterion, left, right, width);
+        double v = split_score(g, left, right);
         if (v > best) {
             best = v;
             *pos = b;
@@ -459,8 +553,10 @@ static void node_find_split(grower *g, pending *pn)
     boost_node *nd = &g->t->node[pn->id];
     size_t m = pn->hi - pn->lo, n = g->xy->n, d = g->xy->d, width = g->src.width;
     pn->feature = -1;
+    /* (a Newton node has no impurity to be pure by: its splits stop at a gain of 0) */
     if ((p->max_depth >= 0 && nd->depth >= p->max_depth) || m < p->min_samples_split ||
-        m < 2 * p->min_samples_leaf || nd->impurity <= BOOST_PURE_EPS)
+        m < 2 * p->min_samples_leaf ||
+        (p->criterion != BOOST_NEWTON && nd->impurity <= BOOST_PURE_EPS))
         return;
     double *node = w->scratch + 2 * width, *lbest = w->scratch + 4 * width;
     if (!w->bins) {
@@ -477,8 +573,7 @@ static void node_find_split(grower *g, pending *pn)
     }
     size_t mf = p->max_features && p->max_features < d ? p->max_features : d;
     for (size_t j = 0; j < d; j++) w->feat[j] = j;
-    int shared = w->bins && w->threads && mf == d && g->unit && p->criterion == BOOST_SQUARED &&
-                 m >= HIST_THREAD_MIN_ROWS;
+    int shared = w->bins && w->threads && mf == d && g->gbdt && m >= HIST_THREAD_MIN_ROWS;
     if (shared) {
         split_job jb = {.g = g, .h = pn->hist, .node = node, .m = m};
         boost_pool_run(w->threads, split_part, &jb);
@@ -551,6 +646,9 @@ static void node_find_split(grower *g, pending *pn)
     if (p->criterion == BOOST_SQUARED) {
         double pr = boost_split_proxy(p->criterion, lbest, right, width);
         pn->improvement = (pr - node[1] * node[1] / W) / g->W_total;
+    } else if (p->criterion == BOOST_NEWTON) { /* the Newton gain (eq. 7) per unit weight */
+        double pr = split_score(g, lbest, right);
+        pn->improvement = (pr - boost_newton_score(node, p->lambda)) / g->W_total;
     } else {
         double il = boost_impurity(p->criterion, lbest, width),
                ir = boost_impurity(p->criterion, right, width);
@@ -586,8 +684,9 @@ typedef struct {
     size_t m, nblk, pos;
     const uint8_t *bj;
     const double *y;
-    double *blk; /* (nblk, 5): [left rows, left S, left Q, right S, right Q] */
-    size_t *at;  /* (nblk, 2): where the block's left and right rows go in seg */
+    const double *h; /* Newton: the second derivatives, summed instead of y^2 */
+    double *blk;     /* (nblk, 5): [left rows, left S, left Q, right S, right Q] (Newton: G, H) */
+    size_t *at;      /* (nblk, 2): where the block's left and right rows go in seg */
 } part_job;
 
 static void partition_blocks(void *arg, size_t t, size_t nt)
@@ -604,13 +703,13 @@ static void partition_blocks(void *arg, size_t t, size_t nt)
              * row is written to both free slots and one of the counts moves; adding 0.0 to the
              * other side's sums leaves them exactly as they were */
             uint32_t i = jb->seg[k];
-            double v = jb->y[i];
+            double v = jb->y[i], q = jb->h ? jb->h[i] : v * v;
             int left = jb->bj[i] <= jb->pos;
             jb->tmp[lo + nl] = i;
             jb->tmp[hi - 1 - nr] = i;
             nl += (size_t)left, nr += (size_t)!left;
-            s[1] += left ? v : 0.0, s[2] += left ? v * v : 0.0;
-            s[3] += left ? 0.0 : v, s[4] += left ? 0.0 : v * v;
+            s[1] += left ? v : 0.0, s[2] += left ? q : 0.0;
+            s[3] += left ? 0.0 : v, s[4] += left ? 0.0 : q;
         }
         s[0] = (double)nl;
         memcpy(jb->blk + 5 * b, s, sizeof s);
@@ -630,9 +729,9 @@ static void partition_place(void *arg, size_t t, size_t nt)
     }
 }
 
-/* Returns the number of left rows; sl, sr: [-, S, Q] of each side. */
+/* Returns the number of left rows; sl, sr: [-, S, Q] of each side ([-, G, H] with h). */
 static size_t partition_unit(boost_tree_work *w, uint32_t *seg, size_t m, const uint8_t *bj,
-                             size_t pos, const double *y, double *sl, double *sr)
+                             size_t pos, const double *y, const double *h, double *sl, double *sr)
 {
     part_job jb = {.seg = seg,
                    .tmp = w->tmp,
@@ -641,6 +740,7 @@ static size_t partition_unit(boost_tree_work *w, uint32_t *seg, size_t m, const 
                    .pos = pos,
                    .bj = bj,
                    .y = y,
+                   .h = h,
                    .blk = w->part_sums,
                    .at = w->part_at};
     boost_pool *threads = jb.nblk > 1 ? w->threads : NULL;
@@ -680,10 +780,11 @@ static int node_split(grower *g, pending *pn, pending *a, pending *b)
         const uint8_t *bj = w->bins->bin + j * n;
         size_t nr = 0;
         nl = 0;
-        if (g->p->criterion == BOOST_SQUARED && g->unit) {
+        if (g->gbdt) {
             /* GBDT: the children's sums in the same pass (what node_init would compute) */
             double sl[3], sr[3];
-            nl = partition_unit(w, seg, m, bj, pn->split_pos, g->xy->y, sl, sr);
+            const double *h = g->p->criterion == BOOST_NEWTON ? g->xy->h : NULL;
+            nl = partition_unit(w, seg, m, bj, pn->split_pos, g->xy->y, h, sl, sr);
             size_t nr = m - nl;
             sl[0] = (double)nl, sr[0] = (double)nr;
             *a = (pending){.id = l, .base = seg0, .lo = pn->lo, .hi = pn->lo + nl, .feature = -1};
@@ -735,13 +836,19 @@ int boost_tree_fit(boost_tree *t, const boost_xy *xy, const double *w, const boo
                    gsl_rng *rng, boost_tree_work *work)
 {
     size_t n = xy->n, d = xy->d;
-    if (p->criterion != BOOST_SQUARED && (!xy->label || xy->n_classes < 1))
+    if (p->criterion != BOOST_SQUARED && p->criterion != BOOST_NEWTON &&
+        (!xy->label || xy->n_classes < 1))
         return cm_error(CM_EINVAL, "a classification tree needs labels");
     if (p->criterion == BOOST_SQUARED && !xy->y)
         return cm_error(CM_EINVAL, "a regression tree needs targets");
+    if (p->criterion == BOOST_NEWTON && (!xy->y || !xy->h))
+        return cm_error(CM_EINVAL, "the Newton criterion needs gradients and hessians");
+    if (p->criterion == BOOST_NEWTON && !(p->lambda >= 0))
+        return cm_error(CM_EINVAL, "lambda: expected >= 0, got %g", p->lambda);
     if (p->max_features && p->max_features < d && !rng)
         return cm_error(CM_EINVAL, "max_features < d needs a random number generator");
-    int n_values = p->criterion == BOOST_SQUARED ? 1 : xy->n_classes;
+    int n_values =
+        p->criterion == BOOST_SQUARED || p->criterion == BOOST_NEWTON ? 1 : xy->n_classes;
     if (t->n_values != n_values || t->d != d)
         return cm_error(CM_ESHAPE, "tree of %d values on %zu features for %d values on %zu",
                         t->n_values, t->d, n_values, d);
@@ -750,11 +857,14 @@ int boost_tree_fit(boost_tree *t, const boost_xy *xy, const double *w, const boo
     g.src = (boost_stat_src){.criterion = p->criterion,
                              .width = boost_stat_width(p->criterion, xy->n_classes),
                              .label = xy->label,
-                             .y = xy->y};
+                             .y = xy->y,
+                             .h = xy->h,
+                             .lambda = p->lambda};
     g.unit = 1;
     for (size_t i = 0; w && i < n && g.unit; i++) g.unit = w[i] == 0 || w[i] == 1;
+    g.gbdt = g.unit && (p->criterion == BOOST_SQUARED || p->criterion == BOOST_NEWTON);
     g.hs = p->criterion == BOOST_SQUARED ? 2 : g.src.width;
-    g.hstride = p->criterion == BOOST_SQUARED ? (g.unit ? 2 : 3) : 1 + g.src.width;
+    g.hstride = g.gbdt ? g.hs : 1 + g.hs;
     g.hlen = work->bins ? d * work->bins->max_bins * g.hstride : 0;
     /* the rows in the sample, in each feature's sorted order (exact) or in row order (hist) */
     size_t m = 0;
