@@ -190,17 +190,18 @@ int boost_gbdt_fit(boost_gbdt **out, const boost_data *train, const boost_gbdt_p
     view.n_classes = 0;
     boost_xy xy = boost_data_xy(&view);
     if (newton) xy.h = h;
+    if (p->threads > 1) { /* speed: the bins' features, the histograms' features and the
+                           * residuals' rows shared among the threads */
+        threads = boost_pool_start(p->threads);
+        if (!threads) goto done;
+    }
     if (p->bins) {
-        bins = boost_binning_alloc(&xy, p->bins);
+        bins = boost_binning_alloc_threads(&xy, p->bins, threads);
         if (!bins) goto done;
     }
     work = boost_tree_work_alloc(&xy, NULL, bins);
     if (!work) goto done;
-    if (p->threads > 1) { /* speed: the histograms' features and the residuals' rows shared */
-        threads = boost_pool_start(p->threads);
-        if (!threads) goto done;
-        boost_tree_work_set_threads(work, threads);
-    }
+    boost_tree_work_set_threads(work, threads);
     gb->loss = p->loss, gb->d = d, gb->lr = p->lr;
     gb->split = p->split, gb->lambda = p->lambda;
     gb->tree = cm_calloc(p->rounds, sizeof *gb->tree);

@@ -89,9 +89,11 @@ typedef struct {
  * Bin b of feature j holds the values in (cut[j][b-1], cut[j][b]]; the last bin is open. */
 typedef struct {
     size_t n, d, max_bins;
-    size_t *n_bins; /* (d) bins used by feature j (1 for a constant feature) */
-    double *cut;    /* (d, max_bins) cut[j * max_bins + b]: the upper edge of bin b */
-    uint8_t *bin;   /* (d, n) column-major: bin[j * n + i], as the features */
+    size_t *n_bins;  /* (d) bins used by feature j (1 for a constant feature) */
+    double *cut;     /* (d, max_bins) cut[j * max_bins + b]: the upper edge of bin b */
+    uint8_t *bin;    /* (d, n) column-major: bin[j * n + i], as the features */
+    double *lo, *hi; /* (d, max_bins) the smallest and largest training value in each bin (the
+                      * thresholds fall midway between occupied bins, as the exact search's) */
 } boost_binning;
 
 /* Bins with at most max_bins (2..256) bins per feature: every distinct value its own bin when
@@ -115,6 +117,9 @@ void boost_tree_work_free(boost_tree_work *w);
 /* The threads among which the histogram search shares the features of a GBDT's histograms
  * (NULL: the caller's alone); the trees are the same for any number (pool.h). */
 typedef struct boost_pool boost_pool;
+/* boost_binning_alloc with the features shared among threads (NULL: one); the same bins. */
+boost_binning *boost_binning_alloc_threads(const boost_xy *xy, size_t max_bins,
+                                           boost_pool *threads);
 void boost_tree_work_set_threads(boost_tree_work *w, boost_pool *threads);
 
 /* After a boost_tree_fit with w: the leaf (node index) of each row of the sample, -1 for the
