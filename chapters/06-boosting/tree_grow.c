@@ -333,9 +333,11 @@ static void hist_build_newton(const boost_binning *b, const uint32_t *rows, size
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
 /* speed: hist_build_newton with each entry added as one AVX vector (one store instead of two
- * on SSE2: the histograms are bound by their stores), two features per pass so that the two
- * chains of additions do not wait on each other. Per lane the same additions in the same
- * order, so the same sums bit for bit; used when the processor has AVX (newton_avx). */
+ * on SSE2: the histograms are bound by their stores), four features per pass (then two) so
+ * that their chains of additions do not wait on each other and each row's index and [1, g, h,
+ * 0] are loaded once for four (measured: about 15% off the whole fit against two per pass).
+ * Per lane the same additions in the same order, so the same sums bit for bit; used when the
+ * processor has AVX (newton_avx). */
 __attribute__((target("avx"))) static void hist_build_newton_avx(const boost_binning *b,
                                                                  const uint32_t *rows, size_t m,
                                                                  const double *q, double *h,
@@ -343,6 +345,20 @@ __attribute__((target("avx"))) static void hist_build_newton_avx(const boost_bin
 {
     size_t n = b->n, B = b->max_bins, j = j0;
     memset(h + j0 * B * 4, 0, (j1 - j0) * B * 4 * sizeof *h);
+    for (; j + 3 < j1; j += 4) {
+        const uint8_t *b0 = b->bin + j * n, *b1 = b0 + n, *b2 = b1 + n, *b3 = b2 + n;
+        double *h0 = h + j * B * 4, *h1 = h0 + B * 4, *h2 = h1 + B * 4, *h3 = h2 + B * 4;
+        for (size_t k = 0; k < m; k++) {
+            uint32_t i = rows[k];
+            __m256d v = _mm256_loadu_pd(q + 4 * k);
+            double *e0 = h0 + 4 * (size_t)b0[i], *e1 = h1 + 4 * (size_t)b1[i];
+            double *e2 = h2 + 4 * (size_t)b2[i], *e3 = h3 + 4 * (size_t)b3[i];
+            _mm256_storeu_pd(e0, _mm256_add_pd(_mm256_loadu_pd(e0), v));
+            _mm256_storeu_pd(e1, _mm256_add_pd(_mm256_loadu_pd(e1), v));
+            _mm256_storeu_pd(e2, _mm256_add_pd(_mm256_loadu_pd(e2), v));
+            _mm256_storeu_pd(e3, _mm256_add_pd(_mm256_loadu_pd(e3), v));
+        }
+    }
     for (; j + 1 < j1; j += 2) {
         const uint8_t *b0 = b->bin + j * n, *b1 = b0 + n;
         double *h0 = h + j * B * 4, *h1 = h0 + B * 4;
