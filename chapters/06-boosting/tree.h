@@ -22,6 +22,10 @@
  *              parent's minus its sibling's, so that only the smaller child is summed.
  * With bins >= the number of distinct values of every feature the two find the same splits.
  *
+ * A GBDT's trees may instead use xgboost's second-order criterion (BOOST_NEWTON): rows carry the
+ * loss's g_i and h_i, a split is ranked by its Newton gain and a node holds -G / (H + lambda);
+ * neither "pure" nodes nor impurities in the sense above, the rest of the rules the same.
+ *
  * Rows carry weights (AdaBoost's sample weights, a bootstrap's counts, 0 = not in the sample).
  * The tree: tree.c; the split scan: tree_split.c; growing: tree_grow.c; presorting and bins:
  * tree_bins.c. */
