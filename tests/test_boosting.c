@@ -405,14 +405,15 @@ START_TEST(test_gbdt_threads)
     boost_data *tr = boost_synthetic(40000, 11, r);
     boost_gbdt *g[3];
     double loss[3][9];
-    /* _i = 0: the residual fit, 1: the Newton gain with lambda 1 */
+    /* _i = 0: the residual fit, 1: the Newton gain with lambda 1 (its histograms' compact
+     * [G, H] entries), 2: the same with min_samples_leaf 2 ([count, G, H, 0] entries) */
     for (int k = 0; k < 3; k++) {
         boost_gbdt_params p = {.loss = BOOST_LOSS_LOGISTIC,
                                .rounds = 8,
                                .lr = 0.3,
                                .subsample = 0.8,
                                .max_depth = 5,
-                               .min_samples_leaf = 1,
+                               .min_samples_leaf = _i == 2 ? 2 : 1,
                                .split = _i ? BOOST_SPLIT_NEWTON : BOOST_SPLIT_RESIDUAL,
                                .lambda = _i ? 1.0 : 0.0,
                                .bins = 64,
@@ -636,7 +637,7 @@ Suite *suite_boosting(void)
     tcase_add_test(b, test_esl_generator);
     tcase_add_test(b, test_adaboost_behaviour);
     tcase_add_test(b, test_gbdt_behaviour);
-    tcase_add_loop_test(b, test_gbdt_threads, 0, 2);
+    tcase_add_loop_test(b, test_gbdt_threads, 0, 3);
     tcase_add_test(b, test_forest_behaviour);
     suite_add_tcase(s, b);
     TCase *p = tcase_create("program");

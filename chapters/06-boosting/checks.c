@@ -281,6 +281,9 @@ double boost_check_hist_exact(size_t trials, gsl_rng *r)
             boost_tree_params_default(&p, c);
             p.min_samples_leaf = 2;
             p.lambda = c == BOOST_NEWTON && t % 2 ? 0.5 : 0;
+            /* Newton with unit weights, one row per leaf allowed and a depth limit: the
+             * histogram's compact [G, H] entries (tree_grow.c, scan_newton_compact) */
+            if (c == BOOST_NEWTON && t % 3 == 0) p.min_samples_leaf = 1, p.max_depth = 12;
             cm_die_status(boost_tree_fit(te, &xy, w, &p, NULL, we));
             cm_die_status(boost_tree_fit(th, &xy, w, &p, NULL, wh));
             bad += ties ? tree_diff_rows(te, th, ds, w) : tree_diff(te, th);

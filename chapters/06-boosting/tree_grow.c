@@ -4,6 +4,7 @@
  * and the choice of the next node (depth first, or best first with max_leaves). */
 #include "tree.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -188,6 +189,9 @@ typedef struct {
     size_t hlen;    /* doubles in one histogram: d * max_bins * hstride */
     int unit;       /* every row in the sample has weight 1 (GBDT): W is the count */
     int gbdt;       /* unit weights and the squared error or Newton: the GBDT's fast paths */
+    int compact;    /* GBDT, Newton, min_samples_leaf 1, every h well above the rounding of the
+                     * sums: entries [G, H] without a count (boost_tree_fit) */
+    double empty_h; /* compact: a bin is occupied when its H > empty_h */
 } grower;
 
 static inline double wt(const grower *g, uint32_t i)
@@ -387,13 +391,49 @@ static int newton_avx(void)
 }
 #endif
 
+/* The compact Newton histogram: [G, H] per bin from the pairs gh[2k], gh[2k + 1] = g, h of
+ * rows[k]; four features per pass, each entry one SSE2 vector (one store of 16 bytes per row and
+ * feature, against 32 for [count, G, H, 0]). */
+static void hist_build_newton2(const boost_binning *b, const uint32_t *rows, size_t m,
+                               const double *gh, double *h, size_t j0, size_t j1)
+{
+    size_t n = b->n, B = b->max_bins, j = j0;
+    memset(h + j0 * B * 2, 0, (j1 - j0) * B * 2 * sizeof *h);
+#ifdef __SSE2__
+    for (; j + 3 < j1; j += 4) {
+        const uint8_t *b0 = b->bin + j * n, *b1 = b0 + n, *b2 = b1 + n, *b3 = b2 + n;
+        double *h0 = h + j * B * 2, *h1 = h0 + B * 2, *h2 = h1 + B * 2, *h3 = h2 + B * 2;
+        for (size_t k = 0; k < m; k++) {
+            uint32_t i = rows[k];
+            __m128d v = _mm_loadu_pd(gh + 2 * k);
+            double *e0 = h0 + 2 * (size_t)b0[i], *e1 = h1 + 2 * (size_t)b1[i];
+            double *e2 = h2 + 2 * (size_t)b2[i], *e3 = h3 + 2 * (size_t)b3[i];
+            _mm_storeu_pd(e0, _mm_add_pd(_mm_loadu_pd(e0), v));
+            _mm_storeu_pd(e1, _mm_add_pd(_mm_loadu_pd(e1), v));
+            _mm_storeu_pd(e2, _mm_add_pd(_mm_loadu_pd(e2), v));
+            _mm_storeu_pd(e3, _mm_add_pd(_mm_loadu_pd(e3), v));
+        }
+    }
+#endif
+    for (; j < j1; j++) {
+        const uint8_t *bj = b->bin + j * n;
+        double *hj = h + j * B * 2;
+        for (size_t k = 0; k < m; k++) {
+            double *e = hj + 2 * (size_t)bj[rows[k]];
+            e[0] += gh[2 * k];
+            e[1] += gh[2 * k + 1];
+        }
+    }
+}
+
 typedef struct {
     const boost_binning *b;
     const uint32_t *rows;
     size_t m;
-    const double *og; /* the targets, or (Newton) the quadruples [1, g, h, 0] */
+    const double *og; /* the targets, or (Newton) the quadruples [1, g, h, 0] or pairs [g, h] */
     double *h;
     int newton, avx; /* avx: hist_build_newton_avx (asked on the caller's thread) */
+    int compact;     /* Newton: pairs and [G, H] entries (hist_build_newton2) */
 } hist_job;
 
 /* Thread t of nt: its share of the features, in pairs. Each feature's histogram is summed by one
@@ -404,7 +444,9 @@ static void hist_build_part(void *arg, size_t t, size_t nt)
     size_t j0, j1;
     boost_pool_part(jb->b->d, t, nt, 2, &j0, &j1);
     if (j1 <= j0) return;
-    if (jb->newton && jb->avx)
+    if (jb->compact)
+        hist_build_newton2(jb->b, jb->rows, jb->m, jb->og, jb->h, j0, j1);
+    else if (jb->newton && jb->avx)
         hist_build_newton_avx(jb->b, jb->rows, jb->m, jb->og, jb->h, j0, j1);
     else if (jb->newton)
         hist_build_newton(jb->b, jb->rows, jb->m, jb->og, jb->h, j0, j1);
@@ -425,6 +467,7 @@ typedef struct {
     size_t m;
     const double *g, *h;
     double *q;
+    int pairs; /* compact: [g, h] pairs instead */
 } gather_job;
 
 static void gather_part(void *arg, size_t t, size_t nt)
@@ -432,11 +475,17 @@ static void gather_part(void *arg, size_t t, size_t nt)
     const gather_job *jb = arg;
     size_t lo, hi;
     boost_pool_part(jb->m, t, nt, 1, &lo, &hi);
-    for (size_t k = lo; k < hi; k++) {
-        double *qk = jb->q + 4 * k;
-        uint32_t i = jb->rows[k];
-        qk[0] = 1, qk[1] = jb->g[i], qk[2] = jb->h[i], qk[3] = 0;
-    }
+    if (jb->pairs)
+        for (size_t k = lo; k < hi; k++) {
+            uint32_t i = jb->rows[k];
+            jb->q[2 * k] = jb->g[i], jb->q[2 * k + 1] = jb->h[i];
+        }
+    else
+        for (size_t k = lo; k < hi; k++) {
+            double *qk = jb->q + 4 * k;
+            uint32_t i = jb->rows[k];
+            qk[0] = 1, qk[1] = jb->g[i], qk[2] = jb->h[i], qk[3] = 0;
+        }
 }
 
 static void hist_build(const grower *g, const uint32_t *rows, size_t m, double *h)
@@ -445,8 +494,10 @@ static void hist_build(const grower *g, const uint32_t *rows, size_t m, double *
     size_t n = b->n, d = b->d, B = b->max_bins, stride = g->hstride;
     double *og = g->work->ordered, *ow = g->work->ordered + n;
     if (g->p->criterion == BOOST_NEWTON && g->unit) { /* the GBDT's, with the Newton gain */
-        gather_job gj = {.rows = rows, .m = m, .g = g->xy->y, .h = g->xy->h, .q = og};
-        hist_job jb = {.b = b, .rows = rows, .m = m, .og = og, .h = h, .newton = 1};
+        gather_job gj = {
+            .rows = rows, .m = m, .g = g->xy->y, .h = g->xy->h, .q = og, .pairs = g->compact};
+        hist_job jb = {
+            .b = b, .rows = rows, .m = m, .og = og, .h = h, .newton = 1, .compact = g->compact};
         jb.avx = newton_avx();
         if (m >= HIST_THREAD_MIN_ROWS) {
             boost_pool_run(g->work->threads, gather_part, &gj);
@@ -516,6 +567,10 @@ static void hist_build(const grower *g, const uint32_t *rows, size_t m, double *
  * with unit weights the squared error's entries are [count, S] and W is the count. */
 static inline void hist_stats(const grower *g, const double *e, double *out)
 {
+    if (g->compact) { /* [G, H]: no count (node_find_split sets the node's W) */
+        out[0] = 0, out[1] = e[0], out[2] = e[1];
+        return;
+    }
     if (g->gbdt) { /* [count, S] or [count, G, H, 0]: the count is W */
         for (size_t t = 0; t < g->hs; t++) out[t] = e[t];
         return;
@@ -606,9 +661,39 @@ scan_gbdt(const double *hj, size_t nb, size_t stride, int newton, double lambda,
     return found;
 }
 
+/* scan_gbdt for the compact Newton entries [G, H]: a bin is occupied when H > empty_h (exact:
+ * see boost_tree_fit), and a split must leave the last occupied bin on the right. The same
+ * candidates and the same arithmetic as scan_gbdt on [count, G, H, 0] entries, so the same
+ * splits bit for bit. */
+static int scan_newton_compact(const double *hj, size_t nb, double lambda, double empty_h,
+                               const double *node, size_t *pos, double *proxy)
+{
+    size_t last = nb; /* one past the last occupied bin */
+    while (last > 0 && !(hj[2 * (last - 1) + 1] > empty_h)) last--;
+    double GL = 0, HL = 0, best = -INFINITY;
+    int found = 0;
+    for (size_t b = 0; b + 1 < last; b++) {
+        const double *e = hj + 2 * b;
+        if (!(e[1] > empty_h)) continue; /* empty */
+        GL += e[0], HL += e[1];
+        double SR = node[1] - GL, dl = HL + lambda, dr = node[2] - HL + lambda;
+        double v = (dl > 0 ? GL * GL / dl : 0.0) + (dr > 0 ? SR * SR / dr : 0.0);
+        if (v > best) {
+            best = v;
+            *pos = b;
+            found = 1;
+        }
+    }
+    *proxy = best;
+    return found;
+}
+
 static int hist_best_split_gbdt(const grower *g, const double *h, size_t j, const double *node,
                                 size_t m, size_t *pos, double *proxy)
 {
+    if (g->compact)
+        return scan_newton_compact(h + j * g->work->bins->max_bins * 2, g->work->bins->n_bins[j],
+                                   g->p->lambda, g->empty_h, node, pos, proxy);
     size_t stride = g->hstride, nb = g->work->bins->n_bins[j]; /* [count, G, H, 0] or [count, S] */
     const double *hj = h + j * g->work->bins->max_bins * stride;
     if (g->p->criterion == BOOST_NEWTON)
@@ -673,6 +758,7 @@ static void node_find_split(grower *g, pending *pn)
             hist_stats(g, e + b * stride, st);
             for (size_t t = 0; t < g->hs; t++) node[t] += st[t];
         }
+        if (g->compact) node[0] = (double)m; /* unit weights: W is the count */
     }
     size_t mf = p->max_features && p->max_features < d ? p->max_features : d;
     for (size_t j = 0; j < d; j++) w->feat[j] = j;
@@ -704,7 +790,8 @@ static void node_find_split(grower *g, pending *pn)
             if (!ok) {
                 const double *hj = pn->hist + j * w->bins->max_bins * g->hstride;
                 size_t occupied = 0;
-                for (size_t b = 0; b < w->bins->n_bins[j]; b++) occupied += hj[b * g->hstride] > 0;
+                for (size_t b = 0; b < w->bins->n_bins[j]; b++)
+                    occupied += g->compact ? hj[2 * b + 1] > g->empty_h : hj[b * g->hstride] > 0;
                 if (occupied <= 1) continue;
             }
         } else {
@@ -728,7 +815,10 @@ static void node_find_split(grower *g, pending *pn)
     if (w->bins) {
         size_t B = w->bins->max_bins, stride = g->hstride, b = pn->split_pos, b2 = b + 1;
         const double *hj = pn->hist + j * B * stride;
-        while (hj[b2 * stride] == 0) b2++; /* the next occupied bin */
+        if (g->compact)
+            while (!(hj[2 * b2 + 1] > g->empty_h)) b2++; /* the next occupied bin */
+        else
+            while (hj[b2 * stride] == 0) b2++;
         pn->threshold = midpoint(w->bins->hi[j * B + b], w->bins->lo[j * B + b2]);
         memset(lbest, 0, width * sizeof *lbest);
         double *st = w->scratch + 7 * width;
@@ -970,10 +1060,12 @@ int boost_tree_fit(boost_tree *t, const boost_xy *xy, const double *w, const boo
     g.unit = 1;
     g.W_total = 0;
     size_t m = 0;
+    double hmin = INFINITY, htot = 0; /* Newton: the smallest h of the sample, the sum */
     for (size_t i = 0; i < n; i++) {
         double wi = wt(&g, (uint32_t)i);
         g.unit &= wi == 0 || wi == 1;
         if (wi > 0) {
+            if (xy->h) hmin = fmin(hmin, xy->h[i]), htot += fabs(xy->h[i]);
             g.W_total += wi;
             if (work->bins) work->idx[m++] = (uint32_t)i;
         } else {
@@ -981,9 +1073,20 @@ int boost_tree_fit(boost_tree *t, const boost_xy *xy, const double *w, const boo
         }
     }
     g.gbdt = g.unit && (p->criterion == BOOST_SQUARED || p->criterion == BOOST_NEWTON);
+    /* speed: [G, H] entries, half as wide as [count, G, H, 0] (the Newton fit then costs about
+     * as much as the residual fit), when no count is needed: one row per leaf allowed, and a
+     * bin's emptiness readable from its H. A histogram bin is a sum of at most n rows' h, or
+     * (the subtraction trick) a chain of at most max_depth differences of such sums: its
+     * rounding error is at most E = (max_depth + 1)(n + 2) eps H_total, so an empty bin holds
+     * |H| <= E and an occupied one H >= h_min - E. With h_min > 4E the threshold 2E tells them
+     * apart exactly; otherwise (h near 0 somewhere, an unlimited depth) the counted entries. */
+    double E = (double)(p->max_depth + 2) * ((double)n + 2) * DBL_EPSILON * htot;
+    g.compact = g.gbdt && p->criterion == BOOST_NEWTON && work->bins && p->max_depth >= 0 &&
+                p->min_samples_leaf <= 1 && hmin > 4 * E;
+    g.empty_h = 2 * E;
     g.hs = p->criterion == BOOST_SQUARED ? 2 : g.src.width;
-    /* ([count, G, H, 0] for Newton: hist_build_newton) */
-    g.hstride = g.gbdt ? (p->criterion == BOOST_NEWTON ? 4 : g.hs) : 1 + g.hs;
+    /* ([count, G, H, 0] for Newton: hist_build_newton; [G, H] compact) */
+    g.hstride = g.gbdt ? (p->criterion == BOOST_NEWTON ? (g.compact ? 2 : 4) : g.hs) : 1 + g.hs;
     g.hlen = work->bins ? d * work->bins->max_bins * g.hstride : 0;
     /* exact search: the rows in the sample in each feature's sorted order */
     if (!work->bins) {
