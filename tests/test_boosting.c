@@ -82,7 +82,49 @@ START_TEST(test_hist_equals_exact)
 }
 END_TEST
 
+/* The Newton gain: the engine's splits against eq. 7 written out, by brute force (inside
+ * boost_check_split_bruteforce, above) and here the squared loss, where it must rank splits as
+ * the residual criterion does: the same GBDT bit for bit. */
+START_TEST(test_newton_squared_same_trees)
+{
+    gsl_rng *r = rng(16);
+    double bad = boost_check_newton_squared(4, r);
+    ck_assert_msg(bad == 0, "squared loss, Newton gain vs residual fit: %g nodes differ", bad);
+    gsl_rng_free(r);
+}
+END_TEST
+
 /* ---- hand-computed answers ----------------------------------------------------------------- */
+
+/* left [W, G, H] = [2, -3, 1.5], right [3, 4, 2], lambda 1:
+ * 9/2.5 + 16/3 - 1/4.5 = 3.6 + 5.33333 - 0.22222 = 8.71111 */
+START_TEST(test_newton_gain_known)
+{
+    double l[3] = {2, -3, 1.5}, rt[3] = {3, 4, 2};
+    double want = 9 / 2.5 + 16 / 3.0 - 1 / 4.5;
+    ck_assert_msg(fabs(boost_newton_gain(l, rt, 1.0) - want) < 1e-14, "gain %.17g, want %.17g",
+                  boost_newton_gain(l, rt, 1.0), want);
+    ck_assert_msg(fabs(boost_newton_score(l, 0) - 6) < 1e-15, "score G^2/H = 9/1.5");
+    /* six rows sorted by x, g = -1 -1 -1 +1 +1 +2, h = 1 1 1 1 1 0.5: the best split is after
+     * the third row (9/3 + 16/2.5 = 9.4 against after the fifth: 1/5 + 4/0.5 = 8.2) */
+    double x[6] = {1, 2, 3, 4, 5, 6}, g[6] = {-1, -1, -1, 1, 1, 2}, h[6] = {1, 1, 1, 1, 1, 0.5};
+    uint32_t rows[6] = {0, 1, 2, 3, 4, 5};
+    double node[3] = {6, 1, 5.5}, work[6], proxy;
+    size_t pos = 99;
+    boost_stat_src src = {.criterion = BOOST_NEWTON, .width = 3, .y = g, .h = h};
+    ck_assert_int_eq(boost_best_split_sorted(&src, rows, 6, x, NULL, node, 1, work, &pos, &proxy),
+                     1);
+    ck_assert_msg(pos == 2 && fabs(proxy - 9.4) < 1e-12, "Newton: row %zu, proxy %.17g", pos,
+                  proxy);
+    /* lambda 10 shrinks the small right side more: after the fifth row 1/15 + 4/10.5 = 0.448,
+     * after the third 9/13 + 16/12.5 = 1.972: still the third */
+    src.lambda = 10;
+    ck_assert_int_eq(boost_best_split_sorted(&src, rows, 6, x, NULL, node, 1, work, &pos, &proxy),
+                     1);
+    ck_assert_msg(pos == 2 && fabs(proxy - (9 / 13.0 + 16 / 12.5)) < 1e-12,
+                  "Newton, lambda 10: row %zu, proxy %.17g", pos, proxy);
+}
+END_TEST
 
 /* x = 1..6 with labels 0 0 0 1 1 1 (unit weights): the best Gini split is between 3 and 4
  * (two pure children, proxy 3^2/3 + 3^2/3 = 6) with threshold 3.5. */
@@ -363,13 +405,17 @@ START_TEST(test_gbdt_threads)
     boost_data *tr = boost_synthetic(40000, 11, r);
     boost_gbdt *g[3];
     double loss[3][9];
+    /* _i = 0: the residual fit, 1: the Newton gain with lambda 1 (its histograms' compact
+     * [G, H] entries), 2: the same with min_samples_leaf 2 ([count, G, H, 0] entries) */
     for (int k = 0; k < 3; k++) {
         boost_gbdt_params p = {.loss = BOOST_LOSS_LOGISTIC,
                                .rounds = 8,
                                .lr = 0.3,
                                .subsample = 0.8,
                                .max_depth = 5,
-                               .min_samples_leaf = 1,
+                               .min_samples_leaf = _i == 2 ? 2 : 1,
+                               .split = _i ? BOOST_SPLIT_NEWTON : BOOST_SPLIT_RESIDUAL,
+                               .lambda = _i ? 1.0 : 0.0,
                                .bins = 64,
                                .threads = (size_t)k + 1};
         gsl_rng *rs = rng(3);
@@ -426,6 +472,39 @@ START_TEST(test_gbdt_behaviour)
         want += 0.3 * boost_tree_predict(g->tree[m], te->X + 5, te->n)[0];
     ck_assert_msg(fabs(F - want) < 1e-12, "F(x) = F0 + nu sum h_m(x)");
     boost_gbdt_free(g);
+    /* the Newton gain with lambda 2 (exact and histogram search): the loss falls, and after
+     * one round each leaf holds -G / (H + lambda) over its rows, g and h taken at F0 */
+    for (int hist = 0; hist < 2; hist++) {
+        boost_gbdt_params pn = p;
+        pn.split = BOOST_SPLIT_NEWTON, pn.lambda = 2, pn.bins = hist ? 64 : 0;
+        ck_assert_int_eq(boost_gbdt_fit(&g, tr, &pn, te, trl, tel, NULL), CM_OK);
+        for (int m = 0; m < 60; m++)
+            ck_assert_msg(trl[m + 1] <= trl[m] + 1e-12, "Newton: round %d: %.6f -> %.6f", m + 1,
+                          trl[m], trl[m + 1]);
+        ck_assert_msg(tel[60] < 0.8 * tel[0], "Newton: test log loss %.4f -> %.4f", tel[0],
+                      tel[60]);
+        const boost_tree *t0 = g->tree[0];
+        double *G = calloc(t0->n_nodes, sizeof *G), *H = calloc(t0->n_nodes, sizeof *H);
+        ck_assert(G && H);
+        for (size_t i = 0; i < tr->n; i++) {
+            double gi, hi;
+            boost_loss_eval(BOOST_LOSS_LOGISTIC, tr->y[i], g->f0, &gi, &hi);
+            int leaf = boost_tree_leaf(t0, tr->X + i, tr->n);
+            G[leaf] += gi, H[leaf] += hi;
+        }
+        size_t leaves = 0;
+        for (size_t k = 0; k < t0->n_nodes; k++) {
+            if (t0->node[k].feature >= 0) continue;
+            leaves++;
+            double want_v = -G[k] / (H[k] + 2);
+            ck_assert_msg(fabs(t0->value[k] - want_v) <= 1e-12 * fmax(1, fabs(want_v)),
+                          "Newton leaf %zu: %.17g, -G/(H + lambda) = %.17g", k, t0->value[k],
+                          want_v);
+        }
+        ck_assert(leaves >= 3);
+        free(G), free(H);
+        boost_gbdt_free(g);
+    }
     /* the histogram search and subsampling: reproducible with the same seed, and the loss
      * still falls */
     p.bins = 32, p.subsample = 0.5;
@@ -523,7 +602,7 @@ START_TEST(test_check_subcommand)
     char cmd[1024], *out = NULL, *err = NULL;
     snprintf(cmd, sizeof cmd, "%s/boosting check --quiet --out %s", tu_bin_dir(), dir);
     int st = tu_run(cmd, &out, &err);
-    ck_assert_msg(st == 0 && strstr(out, "summary: 5 of 5 checks passed"),
+    ck_assert_msg(st == 0 && strstr(out, "summary: 6 of 6 checks passed"),
                   "boosting check: exit %d:\n%s", st, out ? out : "");
     free(out);
     free(err);
@@ -538,8 +617,10 @@ Suite *suite_boosting(void)
     tcase_add_test(c, test_gradients_squared);
     tcase_add_test(c, test_gradients_logistic);
     tcase_add_test(c, test_hist_equals_exact);
+    tcase_add_test(c, test_newton_squared_same_trees);
     suite_add_tcase(s, c);
     TCase *k = tcase_create("known");
+    tcase_add_test(k, test_newton_gain_known);
     tcase_add_test(k, test_impurity_known);
     suite_add_tcase(s, k);
     TCase *b = tcase_create("behaviour");
@@ -549,7 +630,7 @@ Suite *suite_boosting(void)
     tcase_add_test(b, test_esl_generator);
     tcase_add_test(b, test_adaboost_behaviour);
     tcase_add_test(b, test_gbdt_behaviour);
-    tcase_add_test(b, test_gbdt_threads);
+    tcase_add_loop_test(b, test_gbdt_threads, 0, 3);
     tcase_add_test(b, test_forest_behaviour);
     suite_add_tcase(s, b);
     TCase *p = tcase_create("program");

@@ -31,7 +31,8 @@ void boost_opts_defaults(boost_opts *o, cli_common *c)
                       .rows = 2000,
                       .features = 20,
                       .test_rows = 10000,
-                      .gen_kind = "esl"};
+                      .gen_kind = "esl",
+                      .lambda = -1};
 }
 
 gsl_rng *boost_rng(unsigned long seed)
@@ -330,7 +331,12 @@ int boost_run_gbdt(const boost_opts *o)
                             .bins = o->bins,
                             .threads = o->threads};
     if (o->criterion >= 0 && o->criterion != BOOST_SQUARED)
-        cm_die("--criterion: GBDT's trees use squared_error");
+        cm_die("--criterion: GBDT's trees use squared_error (or the Newton gain: --split-gain)");
+    gp.split = o->split_gain == 1 ? BOOST_SPLIT_NEWTON : BOOST_SPLIT_RESIDUAL;
+    if (o->lambda >= 0 && gp.split != BOOST_SPLIT_NEWTON)
+        cm_die("--lambda %g: the L2 penalty of the Newton split gain; add --split-gain newton",
+               o->lambda);
+    gp.lambda = o->lambda >= 0 ? o->lambda : 0;
     cli_prepare_out(c);
     size_t R = gp.rounds + 1;
     double *log = cm_xcalloc(3 * R, sizeof *log);
@@ -383,9 +389,11 @@ int boost_run_gbdt(const boost_opts *o)
     }
     static const char *const names[] = {"prediction", "score"};
     boost_write_predictions(c, pred, test->n, 2, names);
-    printf("gbdt.loss %s\ngbdt.rounds %zu\ngbdt.train_loss %.6f\ngbdt.test_loss %.6f\n",
-           loss == BOOST_LOSS_LOGISTIC ? "logistic" : "squared", gp.rounds, log[R + R - 1],
-           log[2 * R + R - 1]);
+    printf("gbdt.loss %s\ngbdt.split_gain %s\ngbdt.lambda %g\ngbdt.rounds %zu\n"
+           "gbdt.train_loss %.6f\ngbdt.test_loss %.6f\n",
+           loss == BOOST_LOSS_LOGISTIC ? "logistic" : "squared",
+           gp.split == BOOST_SPLIT_NEWTON ? "newton" : "residual", gp.lambda, gp.rounds,
+           log[R + R - 1], log[2 * R + R - 1]);
     if (loss == BOOST_LOSS_LOGISTIC) printf("gbdt.test_acc %.6f\n", (double)ok / (double)test->n);
     printf("fit_seconds %.6f\nfit_cpu_seconds %.6f\n", secs, cpu);
     double *imp = cm_xcalloc(train->d, sizeof *imp);

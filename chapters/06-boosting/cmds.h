@@ -29,6 +29,8 @@ typedef struct {
     const char *gen_kind;             /* gen: esl or synthetic */
     int fit_only;   /* gbdt: no per-round losses during the fit (the benchmark's) */
     size_t threads; /* gbdt: --threads, 1 by default */
+    int split_gain; /* gbdt: --split-gain, 0 residual (default), 1 newton */
+    double lambda;  /* gbdt: --lambda (Newton gain only); < 0: not given (0) */
 } boost_opts;
 
 void boost_opts_defaults(boost_opts *o, cli_common *c);

@@ -80,6 +80,16 @@ void boost_ada_free(boost_ada *a);
 
 typedef enum { BOOST_LOSS_SQUARED, BOOST_LOSS_LOGISTIC } boost_loss;
 
+/* How a GBDT's tree ranks its splits:
+ *   BOOST_SPLIT_RESIDUAL  the article's (Friedman 2001; scikit-learn's GradientBoosting*): a
+ *                         regression tree fitted to the pseudo-residuals r = -g by squared error,
+ *                         S_L^2/n_L + S_R^2/n_R, then a Newton step -G/H in each leaf;
+ *   BOOST_SPLIT_NEWTON    xgboost's (Chen & Guestrin 2016): by the Newton gain
+ *                         G_L^2/(H_L + lambda) + G_R^2/(H_R + lambda) - G^2/(H + lambda), each
+ *                         node's value -G/(H + lambda) (BOOST_NEWTON in tree.h).
+ * For the squared loss (h = 1, lambda 0) the two are the same trees, bit for bit. */
+typedef enum { BOOST_SPLIT_RESIDUAL, BOOST_SPLIT_NEWTON } boost_split_gain;
+
 typedef struct {
     boost_loss loss;
     size_t rounds;
@@ -87,6 +97,8 @@ typedef struct {
     double subsample; /* fraction of rows drawn (without replacement) per round; 1: all */
     int max_depth;
     size_t min_samples_leaf;
+    boost_split_gain split; /* how the trees rank splits (residual: the article's) */
+    double lambda;          /* BOOST_SPLIT_NEWTON: L2 penalty on the leaf values (0: none) */
     size_t bins;    /* 0: exact split search; else the histogram search with this many bins */
     size_t threads; /* 0 or 1: one; else the histogram search's features and the residuals'
                      * rows shared among this many threads (the same model for any number) */
@@ -95,8 +107,9 @@ typedef struct {
 
 typedef struct {
     boost_loss loss;
+    boost_split_gain split;
     size_t rounds, d;
-    double f0, lr;
+    double f0, lr, lambda;
     boost_tree **tree;
     int signal; /* SIGINT/SIGTERM stopped the fit after `rounds` rounds (interrupt.h), or 0 */
 } boost_gbdt;

@@ -10,7 +10,11 @@
  * For the squared loss g = F - y, h = 1: the residual is y - F and the Newton leaf is the mean
  * residual, the tree's own leaf value (scikit-learn's GradientBoostingRegressor). For the
  * logistic loss the leaf is sum(y - p) / sum p(1 - p) (GradientBoostingClassifier). With
- * subsample < 1 each tree sees a random fraction of the rows (stochastic gradient boosting). */
+ * subsample < 1 each tree sees a random fraction of the rows (stochastic gradient boosting).
+ *
+ * With BOOST_SPLIT_NEWTON (xgboost's, Chen & Guestrin 2016) the tree is grown on (g_i, h_i)
+ * directly: its splits maximize the Newton gain (eq. 7) and every node holds its Newton step
+ * -G / (H + lambda) (eq. 5), so the leaves need no second pass. */
 #include "ensemble.h"
 
 #include <math.h>
@@ -123,6 +127,7 @@ typedef struct {
     double lr;
     const boost_tree *t;
     const int32_t *leaf_of;
+    int newton; /* BOOST_SPLIT_NEWTON: g and h for every loss */
 } rows_job;
 
 /* Before a tree: the residuals r = y - p, and for the logistic loss g and h from them without
@@ -139,6 +144,8 @@ static void residuals_part(void *arg, size_t t, size_t nt)
             jb->g[i] = -jb->r[i];
             jb->h[i] = pi * (1 - pi);
         }
+    else if (jb->newton) /* the squared loss's g = F - y = -r, h = 1, for the Newton gain */
+        for (size_t i = lo; i < hi; i++) jb->g[i] = -jb->r[i], jb->h[i] = 1.0;
 }
 
 /* After a tree: F_m = F_{m-1} + nu h_m; the sample's leaves are known. */
@@ -161,6 +168,10 @@ int boost_gbdt_fit(boost_gbdt **out, const boost_data *train, const boost_gbdt_p
         return cm_error(CM_EINVAL, "the logistic loss needs two classes 0 and 1 (got %d)",
                         train->n_classes);
     if (p->subsample < 1 && !r) return cm_error(CM_EINVAL, "subsampling needs a generator");
+    int newton = p->split == BOOST_SPLIT_NEWTON;
+    if (!(p->lambda >= 0) || (!newton && p->lambda != 0))
+        return cm_error(CM_EINVAL, "lambda %g: the L2 penalty of the Newton split gain (>= 0)",
+                        p->lambda);
     boost_gbdt *gb = cm_calloc(1, sizeof *gb);
     double *F = cm_calloc(n, sizeof *F), *Ft = cm_calloc(nt + 1, sizeof *Ft);
     double *res = cm_calloc(n, sizeof *res), *w = cm_calloc(n, sizeof *w);
@@ -172,28 +183,33 @@ int boost_gbdt_fit(boost_gbdt **out, const boost_data *train, const boost_gbdt_p
     boost_pool *threads = NULL;
     int st = CM_ENOMEM;
     if (!gb || !F || !Ft || !res || !w || !g || !h || !rows || !pick) goto done;
-    /* the trees are fitted to the residuals: the engine reads its targets from res */
+    /* the trees are fitted to the residuals: the engine reads its targets from res (Newton:
+     * the gradients g and the hessians h) */
     boost_data view = *train;
-    view.y = res;
+    view.y = newton ? g : res;
     view.label = NULL;
     view.n_classes = 0;
     boost_xy xy = boost_data_xy(&view);
+    if (newton) xy.h = h;
+    if (p->threads > 1) { /* speed: the bins' features, the histograms' features and the
+                           * residuals' rows shared among the threads */
+        threads = boost_pool_start(p->threads);
+        if (!threads) goto done;
+    }
     if (p->bins) {
-        bins = boost_binning_alloc(&xy, p->bins);
+        bins = boost_binning_alloc_threads(&xy, p->bins, threads);
         if (!bins) goto done;
     }
     work = boost_tree_work_alloc(&xy, NULL, bins);
     if (!work) goto done;
-    if (p->threads > 1) { /* speed: the histograms' features and the residuals' rows shared */
-        threads = boost_pool_start(p->threads);
-        if (!threads) goto done;
-        boost_tree_work_set_threads(work, threads);
-    }
+    boost_tree_work_set_threads(work, threads);
     gb->loss = p->loss, gb->d = d, gb->lr = p->lr;
+    gb->split = p->split, gb->lambda = p->lambda;
     gb->tree = cm_calloc(p->rounds, sizeof *gb->tree);
     if (!gb->tree) goto done;
     boost_tree_params tp;
-    boost_tree_params_default(&tp, BOOST_SQUARED);
+    boost_tree_params_default(&tp, newton ? BOOST_NEWTON : BOOST_SQUARED);
+    tp.lambda = p->lambda;
     tp.max_depth = p->max_depth;
     tp.min_samples_leaf = p->min_samples_leaf;
     gb->f0 = boost_gbdt_init(p->loss, train->y, n);
@@ -220,7 +236,8 @@ int boost_gbdt_fit(boost_gbdt **out, const boost_data *train, const boost_gbdt_p
                        .g = g,
                        .h = h,
                        .n = n,
-                       .lr = p->lr};
+                       .lr = p->lr,
+                       .newton = newton};
         boost_pool_run(threads, residuals_part, &rj);
         boost_tree *t = boost_tree_alloc(d, 1);
         if (!t) goto done;
@@ -229,7 +246,7 @@ int boost_gbdt_fit(boost_gbdt **out, const boost_data *train, const boost_gbdt_p
         if ((st = boost_tree_fit(t, &xy, w, &tp, NULL, work)) != CM_OK) goto done;
         st = CM_ENOMEM;
         const int32_t *leaf_of = boost_tree_work_leaves(work); /* rows in the sample */
-        if (p->loss == BOOST_LOSS_LOGISTIC) {
+        if (p->loss == BOOST_LOSS_LOGISTIC && !newton) {
             /* the tree chose the regions; the values are Newton steps on the log loss (g and h
              * from residuals_part) */
             free(start);

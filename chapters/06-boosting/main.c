@@ -60,6 +60,11 @@ static void usage(void)
         "                         final losses only\n"
         "  --threads N            gbdt with --bins: threads sharing the histograms' features\n"
         "                         and the residuals' rows; the same model for any N [1]\n"
+        "  --split-gain NAME      gbdt: how trees rank splits: residual (the article's: squared\n"
+        "                         error of the pseudo-residuals, then Newton leaves) or newton\n"
+        "                         (xgboost's gain G_L^2/(H_L+l) + G_R^2/(H_R+l) - G^2/(H+l))\n"
+        "                         [residual]\n"
+        "  --lambda X             gbdt --split-gain newton: L2 penalty l on leaf values [0]\n"
         "%s",
         CLI_COMMON_HELP);
 }
@@ -84,7 +89,9 @@ enum {
     O_TROWS,
     O_FEAT,
     O_FITONLY,
-    O_THREADS
+    O_THREADS,
+    O_SPLITGAIN,
+    O_LAMBDA
 };
 
 int main(int argc, char **argv)
@@ -111,12 +118,15 @@ int main(int argc, char **argv)
                                          {"features", required_argument, 0, O_FEAT},
                                          {"fit-only", no_argument, 0, O_FITONLY},
                                          {"threads", required_argument, 0, O_THREADS},
+                                         {"split-gain", required_argument, 0, O_SPLITGAIN},
+                                         {"lambda", required_argument, 0, O_LAMBDA},
                                          CLI_COMMON_LONGOPTS,
                                          {0, 0, 0, 0}};
     static const char *const crits[] = {"gini", "entropy", "squared_error", NULL};
     static const char *const losses[] = {"squared", "logistic", NULL};
     static const char *const algs[] = {"discrete", "samme", NULL};
     static const char *const kinds[] = {"esl", "synthetic", NULL};
+    static const char *const gains[] = {"residual", "newton", NULL};
     cli_common c;
     cli_common_defaults(&c, "boosting");
     boost_opts o;
@@ -195,6 +205,12 @@ int main(int argc, char **argv)
             break;
         case O_THREADS:
             o.threads = (size_t)cli_long("--threads", optarg, 1, 64);
+            break;
+        case O_SPLITGAIN:
+            o.split_gain = cli_choice("--split-gain", optarg, gains);
+            break;
+        case O_LAMBDA:
+            o.lambda = cli_double("--lambda", optarg, 0, 1e300);
             break;
         default:
             cm_die("unexpected option (see --help)");

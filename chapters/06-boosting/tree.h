@@ -22,6 +22,10 @@
  *              parent's minus its sibling's, so that only the smaller child is summed.
  * With bins >= the number of distinct values of every feature the two find the same splits.
  *
+ * A GBDT's trees may instead use xgboost's second-order criterion (BOOST_NEWTON): rows carry the
+ * loss's g_i and h_i, a split is ranked by its Newton gain and a node holds -G / (H + lambda);
+ * neither "pure" nodes nor impurities in the sense above, the rest of the rules the same.
+ *
  * Rows carry weights (AdaBoost's sample weights, a bootstrap's counts, 0 = not in the sample).
  * The tree: tree.c; the split scan: tree_split.c; growing: tree_grow.c; presorting and bins:
  * tree_bins.c. */
@@ -33,7 +37,10 @@
 #include <stdio.h>
 #include <gsl/gsl_rng.h>
 
-typedef enum { BOOST_GINI, BOOST_ENTROPY, BOOST_SQUARED } boost_criterion;
+/* BOOST_NEWTON: the second-order (xgboost) criterion of a gradient-boosted tree: each row carries
+ * the loss's first and second derivatives g_i, h_i, a node the sums G = sum w g, H = sum w h, and
+ * a split is ranked by the Newton gain of Chen & Guestrin (2016), eq. 7 (boost_newton_gain). */
+typedef enum { BOOST_GINI, BOOST_ENTROPY, BOOST_SQUARED, BOOST_NEWTON } boost_criterion;
 
 /* Values closer than this are one value: no threshold falls between them (scikit-learn's
  * FEATURE_THRESHOLD). */
@@ -46,7 +53,8 @@ typedef struct {
     const double *X;  /* (d, n): X[j * n + i] is feature j of row i */
     const int *label; /* (n) classes 0..n_classes-1, for Gini and entropy */
     int n_classes;
-    const double *y; /* (n) targets, for the squared error */
+    const double *y; /* (n) targets, for the squared error; the gradients g for BOOST_NEWTON */
+    const double *h; /* (n) the second derivatives h, for BOOST_NEWTON (else unused) */
 } boost_xy;
 
 typedef struct {
@@ -56,6 +64,7 @@ typedef struct {
     size_t min_samples_split, min_samples_leaf;
     double min_impurity_decrease;
     size_t max_features; /* features searched per node; 0 or >= d: all */
+    double lambda;       /* BOOST_NEWTON: L2 penalty on the leaf values (xgboost's reg_lambda) */
 } boost_tree_params;
 
 void boost_tree_params_default(boost_tree_params *p, boost_criterion c);
@@ -67,12 +76,15 @@ typedef struct {
     int depth;
     size_t n_samples; /* rows (with weight > 0) that reached the node in training */
     double weight;    /* their total weight */
-    double impurity;  /* Gini, entropy (bits) or variance of the node */
+    double impurity;  /* Gini, entropy (bits) or variance of the node; BOOST_NEWTON:
+                       * -G^2 / (H + lambda) / weight, so that the decrease of a split,
+                       * weight * impurity summed as for the others, is its Newton gain */
 } boost_node;
 
 typedef struct {
     size_t n_nodes, cap, d;
-    int n_values;     /* per node: n_classes proportions, or 1 (the mean) */
+    int n_values;     /* per node: n_classes proportions, or 1 (the mean; BOOST_NEWTON: the
+                       * Newton step -G / (H + lambda)) */
     boost_node *node; /* (cap) node 0 is the root */
     double *value;    /* (cap, n_values) */
 } boost_tree;
@@ -81,9 +93,11 @@ typedef struct {
  * Bin b of feature j holds the values in (cut[j][b-1], cut[j][b]]; the last bin is open. */
 typedef struct {
     size_t n, d, max_bins;
-    size_t *n_bins; /* (d) bins used by feature j (1 for a constant feature) */
-    double *cut;    /* (d, max_bins) cut[j * max_bins + b]: the upper edge of bin b */
-    uint8_t *bin;   /* (d, n) column-major: bin[j * n + i], as the features */
+    size_t *n_bins;  /* (d) bins used by feature j (1 for a constant feature) */
+    double *cut;     /* (d, max_bins) cut[j * max_bins + b]: the upper edge of bin b */
+    uint8_t *bin;    /* (d, n) column-major: bin[j * n + i], as the features */
+    double *lo, *hi; /* (d, max_bins) the smallest and largest training value in each bin (the
+                      * thresholds fall midway between occupied bins, as the exact search's) */
 } boost_binning;
 
 /* Bins with at most max_bins (2..256) bins per feature: every distinct value its own bin when
@@ -107,6 +121,9 @@ void boost_tree_work_free(boost_tree_work *w);
 /* The threads among which the histogram search shares the features of a GBDT's histograms
  * (NULL: the caller's alone); the trees are the same for any number (pool.h). */
 typedef struct boost_pool boost_pool;
+/* boost_binning_alloc with the features shared among threads (NULL: one); the same bins. */
+boost_binning *boost_binning_alloc_threads(const boost_xy *xy, size_t max_bins,
+                                           boost_pool *threads);
 void boost_tree_work_set_threads(boost_tree_work *w, boost_pool *threads);
 
 /* After a boost_tree_fit with w: the leaf (node index) of each row of the sample, -1 for the
@@ -146,12 +163,24 @@ void boost_tree_importance(const boost_tree *t, double *imp, int normalize);
 /* ---- the pieces of the split search (tree_split.c), exposed for the tests ------------------- */
 
 /* Node statistics: classification [W, c_0 .. c_{K-1}] (total weight and weight per class);
- * squared error [W, S = sum w y, Q = sum w y^2]. */
+ * squared error [W, S = sum w y, Q = sum w y^2]; Newton [W, G = sum w g, H = sum w h]. */
 size_t boost_stat_width(boost_criterion c, int n_classes);
+/* Gini, entropy, squared error (BOOST_NEWTON's needs lambda: boost_newton_score). */
 double boost_impurity(boost_criterion c, const double *s, size_t width);
 /* A quantity whose maximum over the candidate splits of one node is the best split:
- * -(W_L imp_L + W_R imp_R), up to a constant of the node (scikit-learn's proxy). */
+ * -(W_L imp_L + W_R imp_R), up to a constant of the node (scikit-learn's proxy); for
+ * BOOST_NEWTON (lambda 0 here: the engine passes its own) the sum of the children's scores. */
 double boost_split_proxy(boost_criterion c, const double *left, const double *right, size_t width);
+
+/* The Newton criterion (Chen & Guestrin 2016, "XGBoost: A Scalable Tree Boosting System").
+ * A leaf of value v costs, to second order, sum_i (g_i v + h_i v^2 / 2) + lambda v^2 / 2, least
+ * at v* = -G / (H + lambda) (eq. 5), where it is -G^2 / (2 (H + lambda)) (eq. 6). The score of a
+ * node s = [W, G, H] is G^2 / (H + lambda); the gain of a split (eq. 7, without its factor 1/2
+ * and its gamma, as xgboost's code computes it) is
+ *     gain = G_L^2 / (H_L + lambda) + G_R^2 / (H_R + lambda) - G^2 / (H + lambda),
+ * twice the fall of the second-order objective. 0 when H + lambda <= 0. */
+double boost_newton_score(const double *s, double lambda);
+double boost_newton_gain(const double *left, const double *right, double lambda);
 
 /* The best split of one node on one feature, from the node's rows sorted by that feature.
  * rows (m) sorted by x, x the feature's column (indexed by row), w the weights, node the
@@ -162,6 +191,8 @@ typedef struct {
     size_t width;
     const int *label;
     const double *y;
+    const double *h; /* BOOST_NEWTON: the second derivatives (y: the first) */
+    double lambda;   /* BOOST_NEWTON */
 } boost_stat_src;
 int boost_best_split_sorted(const boost_stat_src *src, const uint32_t *rows, size_t m,
                             const double *x, const double *w, const double *node, size_t min_leaf,

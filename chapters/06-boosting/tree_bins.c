@@ -8,6 +8,7 @@
 #include <gsl/gsl_sort.h>
 
 #include "error.h"
+#include "pool.h"
 
 #define BOOST_BIN_SAMPLE 65536 /* rows whose values place the histogram's cuts */
 
@@ -41,16 +42,79 @@ void boost_binning_free(boost_binning *b)
     free(b->n_bins);
     free(b->cut);
     free(b->bin);
+    free(b->lo);
+    free(b->hi);
     free(b);
 }
 
-static int cmp_double(const void *a, const void *b)
+/* Feature j's cuts, bins and each bin's smallest and largest value; v, u: n scratch doubles. */
+static void bin_feature(const boost_xy *xy, boost_binning *b, size_t j, double *v, double *u)
 {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
+    size_t n = xy->n, max_bins = b->max_bins;
+    /* the cuts come from at most BOOST_BIN_SAMPLE rows, evenly spaced (all of them below) */
+    size_t ns = n <= BOOST_BIN_SAMPLE ? n : BOOST_BIN_SAMPLE;
+    for (size_t k = 0; k < ns; k++) v[k] = xy->X[j * n + (ns == n ? k : k * n / ns)];
+    gsl_sort(v, 1, ns);
+    size_t nu = 0; /* distinct values, those closer than BOOST_FEATURE_EPS merged */
+    for (size_t i = 0; i < ns; i++)
+        if (nu == 0 || v[i] > u[nu - 1] + BOOST_FEATURE_EPS) u[nu++] = v[i];
+    double *cut = b->cut + j * max_bins;
+    size_t nb;
+    if (nu <= max_bins) { /* one bin per distinct value: the exact search's candidates */
+        for (size_t k = 0; k + 1 < nu; k++) cut[k] = u[k] / 2.0 + u[k + 1] / 2.0;
+        nb = nu;
+    } else { /* cuts after evenly spaced quantiles of the distinct values */
+        nb = 0;
+        for (size_t k = 1; k < max_bins; k++) {
+            size_t q = k * nu / max_bins; /* the first distinct value of bin k */
+            double c = u[q - 1] / 2.0 + u[q] / 2.0;
+            if (nb == 0 || c > cut[nb - 1]) cut[nb++] = c;
+        }
+        nb++;
+    }
+    cut[nb - 1] = INFINITY;
+    b->n_bins[j] = nb;
+    const double *x = xy->X + j * n;
+    double *lo = b->lo + j * max_bins, *hi = b->hi + j * max_bins;
+    for (size_t k = 0; k < max_bins; k++) lo[k] = INFINITY, hi[k] = -INFINITY;
+    for (size_t i = 0; i < n; i++) { /* the first bin whose upper edge is >= x */
+        size_t l = 0, h = nb - 1;
+        while (l < h) {
+            size_t mid = (l + h) / 2;
+            if (x[i] <= cut[mid])
+                h = mid;
+            else
+                l = mid + 1;
+        }
+        b->bin[j * n + i] = (uint8_t)l;
+        if (x[i] < lo[l]) lo[l] = x[i];
+        if (x[i] > hi[l]) hi[l] = x[i];
+    }
 }
 
-boost_binning *boost_binning_alloc(const boost_xy *xy, size_t max_bins)
+typedef struct {
+    const boost_xy *xy;
+    boost_binning *b;
+    int failed[64]; /* per thread: out of memory for its scratch */
+} bin_job;
+
+/* Thread t of nt: its share of the features, each binned alone (the same bins for any nt). */
+static void bin_part(void *arg, size_t t, size_t nt)
+{
+    bin_job *jb = arg;
+    size_t j0, j1;
+    boost_pool_part(jb->xy->d, t, nt, 1, &j0, &j1);
+    if (j1 <= j0) return;
+    double *v = malloc(jb->xy->n * sizeof *v), *u = malloc(jb->xy->n * sizeof *u);
+    if (!v || !u)
+        jb->failed[t] = 1;
+    else
+        for (size_t j = j0; j < j1; j++) bin_feature(jb->xy, jb->b, j, v, u);
+    free(v);
+    free(u);
+}
+
+boost_binning *boost_binning_alloc_threads(const boost_xy *xy, size_t max_bins, boost_pool *threads)
 {
     if (max_bins < 2 || max_bins > 256) {
         cm_error(CM_EINVAL, "bins: expected 2 to 256, got %zu", max_bins);
@@ -58,57 +122,31 @@ boost_binning *boost_binning_alloc(const boost_xy *xy, size_t max_bins)
     }
     size_t n = xy->n, d = xy->d;
     boost_binning *b = cm_calloc(1, sizeof *b);
-    double *v = cm_calloc(n, sizeof *v), *u = cm_calloc(n, sizeof *u);
     if (b) {
         b->n = n, b->d = d, b->max_bins = max_bins;
         b->n_bins = cm_calloc(d, sizeof *b->n_bins);
         b->cut = cm_calloc(d * max_bins, sizeof *b->cut);
         b->bin = cm_calloc(n * d, sizeof *b->bin);
+        b->lo = cm_calloc(d * max_bins, sizeof *b->lo);
+        b->hi = cm_calloc(d * max_bins, sizeof *b->hi);
     }
-    if (!b || !v || !u || !b->n_bins || !b->cut || !b->bin) {
+    if (!b || !b->n_bins || !b->cut || !b->bin || !b->lo || !b->hi) {
         boost_binning_free(b);
-        free(v);
-        free(u);
         return NULL;
     }
-    /* the cuts come from at most BOOST_BIN_SAMPLE rows, evenly spaced (all of them below) */
-    size_t ns = n <= BOOST_BIN_SAMPLE ? n : BOOST_BIN_SAMPLE;
-    for (size_t j = 0; j < d; j++) {
-        for (size_t k = 0; k < ns; k++) v[k] = xy->X[j * n + (ns == n ? k : k * n / ns)];
-        qsort(v, ns, sizeof *v, cmp_double);
-        size_t nu = 0; /* distinct values, those closer than BOOST_FEATURE_EPS merged */
-        for (size_t i = 0; i < ns; i++)
-            if (nu == 0 || v[i] > u[nu - 1] + BOOST_FEATURE_EPS) u[nu++] = v[i];
-        double *cut = b->cut + j * max_bins;
-        size_t nb;
-        if (nu <= max_bins) { /* one bin per distinct value: the exact search's candidates */
-            for (size_t k = 0; k + 1 < nu; k++) cut[k] = u[k] / 2.0 + u[k + 1] / 2.0;
-            nb = nu;
-        } else { /* cuts after evenly spaced quantiles of the distinct values */
-            nb = 0;
-            for (size_t k = 1; k < max_bins; k++) {
-                size_t q = k * nu / max_bins; /* the first distinct value of bin k */
-                double c = u[q - 1] / 2.0 + u[q] / 2.0;
-                if (nb == 0 || c > cut[nb - 1]) cut[nb++] = c;
-            }
-            nb++;
+    bin_job jb = {.xy = xy, .b = b};
+    if (boost_pool_threads(threads) > 64) threads = NULL;
+    boost_pool_run(threads, bin_part, &jb);
+    for (size_t t = 0; t < 64; t++)
+        if (jb.failed[t]) {
+            boost_binning_free(b);
+            cm_error(CM_ENOMEM, "out of memory binning %zu rows", n);
+            return NULL;
         }
-        cut[nb - 1] = INFINITY;
-        b->n_bins[j] = nb;
-        const double *x = xy->X + j * n;
-        for (size_t i = 0; i < n; i++) { /* the first bin whose upper edge is >= x */
-            size_t lo = 0, hi = nb - 1;
-            while (lo < hi) {
-                size_t mid = (lo + hi) / 2;
-                if (x[i] <= cut[mid])
-                    hi = mid;
-                else
-                    lo = mid + 1;
-            }
-            b->bin[j * n + i] = (uint8_t)lo;
-        }
-    }
-    free(v);
-    free(u);
     return b;
+}
+
+boost_binning *boost_binning_alloc(const boost_xy *xy, size_t max_bins)
+{
+    return boost_binning_alloc_threads(xy, max_bins, NULL);
 }

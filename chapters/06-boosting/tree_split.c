@@ -1,4 +1,5 @@
-/* tree_split.c: the impurity of a node and the best split of one feature (CART). */
+/* tree_split.c: the impurity of a node and the best split of one feature (CART), and the
+ * Newton gain of a gradient-boosted tree's split (xgboost's). */
 #include "tree.h"
 
 #include <math.h>
@@ -6,7 +7,24 @@
 
 size_t boost_stat_width(boost_criterion c, int n_classes)
 {
-    return c == BOOST_SQUARED ? 3 : 1 + (size_t)n_classes;
+    return c == BOOST_SQUARED || c == BOOST_NEWTON ? 3 : 1 + (size_t)n_classes;
+}
+
+/* G^2 / (H + lambda): the score of a node, twice its fall of the second-order objective
+ * (Chen & Guestrin 2016, eq. 6) */
+double boost_newton_score(const double *s, double lambda)
+{
+    double den = s[2] + lambda;
+    return den > 0 ? s[1] * s[1] / den : 0.0;
+}
+
+/* Chen & Guestrin 2016, eq. 7 (without the 1/2 and gamma):
+ *   gain = G_L^2 / (H_L + lambda) + G_R^2 / (H_R + lambda) - (G_L + G_R)^2 / (H_L + H_R + lambda) */
+double boost_newton_gain(const double *left, const double *right, double lambda)
+{
+    double node[3] = {left[0] + right[0], left[1] + right[1], left[2] + right[2]};
+    return boost_newton_score(left, lambda) + boost_newton_score(right, lambda) -
+           boost_newton_score(node, lambda);
 }
 
 /* Gini:     1 - sum_k p_k^2
@@ -37,6 +55,7 @@ double boost_impurity(boost_criterion c, const double *s, size_t width)
  *   entropy:  -(W_L H_L + W_R H_R)                                                         */
 double boost_split_proxy(boost_criterion c, const double *left, const double *right, size_t width)
 {
+    if (c == BOOST_NEWTON) return boost_newton_score(left, 0) + boost_newton_score(right, 0);
     if (c == BOOST_SQUARED) return left[1] * left[1] / left[0] + right[1] * right[1] / right[0];
     if (c == BOOST_ENTROPY)
         return -(left[0] * boost_impurity(c, left, width) +
@@ -57,6 +76,9 @@ add_row(const boost_stat_src *src, boost_criterion crit, double *s, uint32_t i, 
     if (crit == BOOST_SQUARED) {
         s[1] += wi * src->y[i];
         s[2] += wi * src->y[i] * src->y[i];
+    } else if (crit == BOOST_NEWTON) {
+        s[1] += wi * src->y[i]; /* G: y holds the gradients */
+        s[2] += wi * src->h[i]; /* H */
     } else {
         s[1 + src->label[i]] += wi;
     }
@@ -70,6 +92,10 @@ proxy_from_left(const boost_stat_src *src, boost_criterion crit, const double *l
 {
     size_t width = src->width;
     double WL = left[0], WR = node[0] - left[0];
+    if (crit == BOOST_NEWTON) { /* G_L^2 / (H_L + lambda) + G_R^2 / (H_R + lambda) */
+        double r[3] = {WR, node[1] - left[1], node[2] - left[2]};
+        return boost_newton_score(left, src->lambda) + boost_newton_score(r, src->lambda);
+    }
     if (crit == BOOST_SQUARED) {
         double SR = node[1] - left[1];
         return left[1] * left[1] / WL + SR * SR / WR;
@@ -133,6 +159,8 @@ int boost_best_split_sorted(const boost_stat_src *src, const uint32_t *rows, siz
         return scan(src, BOOST_GINI, rows, m, x, w, node, min_leaf, work, pos, proxy);
     case BOOST_ENTROPY:
         return scan(src, BOOST_ENTROPY, rows, m, x, w, node, min_leaf, work, pos, proxy);
+    case BOOST_NEWTON:
+        return scan(src, BOOST_NEWTON, rows, m, x, w, node, min_leaf, work, pos, proxy);
     default:
         return scan(src, BOOST_SQUARED, rows, m, x, w, node, min_leaf, work, pos, proxy);
     }
