@@ -177,6 +177,7 @@ sanitize:
 	@$(MAKE) --no-print-directory SAN=1 BUILD=build/san BIN=build/san/bin all
 	@$(SAN_ENV) CM_BIN_DIR=build/san/bin build/san/tests/check_all
 	@$(SAN_ENV) tools/tour build/san/bin $(SLUGS)
+	@$(SAN_ENV) tests/cli/run build/san/bin $(SLUGS) | grep -v '^PASS '
 	@echo "sanitize: no reports"
 
 doctor:

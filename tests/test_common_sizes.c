@@ -214,6 +214,24 @@ START_TEST(test_npy_crafted_shapes)
 }
 END_TEST
 
+/* cm_calloc refuses what exceeds the machine's memory before asking calloc (which may succeed
+ * lazily, or make a sanitizer print a warning): one message, NULL, on every build. */
+START_TEST(test_calloc_beyond_memory)
+{
+    setenv("CM_MEM_LIMIT", "2000000000", 1); /* 2 GB */
+    void *p = cm_calloc((size_t)3 << 30, 1);
+    ck_assert_msg(p == NULL, "3 GB with a 2 GB limit must be refused");
+    ck_assert_msg(strstr(cm_errmsg(), "more than this machine's memory") != NULL, "message: %s",
+                  cm_errmsg());
+    p = cm_calloc(1000, 8); /* small requests are not affected */
+    ck_assert_msg(p != NULL, "8 kB allocates");
+    free(p);
+    unsetenv("CM_MEM_LIMIT");
+    p = cm_calloc((size_t)1 << 40, (size_t)1 << 10); /* 2^50 bytes: no machine has that */
+    ck_assert_msg(p == NULL, "a petabyte is refused");
+}
+END_TEST
+
 Suite *suite_common_sizes(void)
 {
     Suite *s = suite_create("common_sizes");
@@ -224,6 +242,7 @@ Suite *suite_common_sizes(void)
     tcase_add_test(tc, test_text_file_larger_than_memory);
     tcase_add_test(tc, test_csv_endless_line);
     tcase_add_test(tc, test_npy_crafted_shapes);
+    tcase_add_test(tc, test_calloc_beyond_memory);
     suite_add_tcase(s, tc);
     return s;
 }
