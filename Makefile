@@ -177,7 +177,8 @@ sanitize:
 	@$(MAKE) --no-print-directory SAN=1 BUILD=build/san BIN=build/san/bin all
 	@$(SAN_ENV) CM_BIN_DIR=build/san/bin build/san/tests/check_all
 	@$(SAN_ENV) tools/tour build/san/bin $(SLUGS)
-	@$(SAN_ENV) tests/cli/run build/san/bin $(SLUGS) | grep -v '^PASS '
+	@$(SAN_ENV) tests/cli/run build/san/bin $(SLUGS) >build/san/cli.log 2>&1; st=$$?; \
+	  grep -v '^PASS ' build/san/cli.log; exit $$st
 	@echo "sanitize: no reports"
 
 doctor:

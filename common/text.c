@@ -4,6 +4,7 @@
 #include "text.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -187,6 +188,10 @@ static void count_token(const char *w, size_t len, void *ctx)
     size_t s = find_slot(v->hash, v->hash_cap, v->words, w, len);
     if (v->hash[s] >= 0) {
         v->counts[v->hash[s]]++;
+        return;
+    }
+    if (v->size >= INT_MAX) { /* the hash table holds int indices */
+        c->status = cm_error(CM_EINVAL, "more than %d distinct words", INT_MAX);
         return;
     }
     if (v->size == c->cap) {
