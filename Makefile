@@ -8,7 +8,11 @@
 #   make parity     tests/parity/*.py against numpy/torch/sklearn/xgboost/gensim
 #   make bench      tools/bench/<slug> for every chapter that has one
 #   make sanitize   everything under ASan+UBSan in build/san: the checks and every --quick demo
+#   make student    the student tree of the exercises: build/student/ and build/student.tar.gz
+#   make grade      the autograder: this tree, or STUDENT=path against this tree's tests
+#   make kit-test   proves the kit: stubs fail their own exercise only, the solutions pass
 #   make doctor     what is installed and what is missing
+#   make guides     the Chinese guides match their English READMEs (tools/check-guides)
 #   make deps       install what is missing (tools/install-deps --parity)
 #   make format     clang-format over the tree;  make clean
 
@@ -77,7 +81,8 @@ PARITY_SRC := $(wildcard tests/parity/*.c)
 PARITY_BIN := $(PARITY_SRC:tests/parity/%.c=$(BUILD)/tests/parity/%)
 SUITES_DEF := $(BUILD)/tests/suites.def
 
-.PHONY: all run check test check-only parity bench sanitize doctor deps clean format help tour cli
+.PHONY: all run check test check-only parity bench sanitize doctor deps clean format help tour cli \
+        guides student grade kit-test
 
 all: $(LIBCOMMON) $(PROGRAMS) $(TEST_RUNNER) $(PARITY_BIN)
 
@@ -162,6 +167,10 @@ check-only: all
 cli: all
 	@tests/cli/run $(BIN) $(SLUGS)
 
+# Each chapter's Chinese guide against its English README (fenced blocks, code, links).
+guides:
+	@$(PYTHON) tools/check-guides
+
 parity: all
 	@tools/install-deps --parity
 	@CM_BIN_DIR=$(BIN) CM_BUILD_DIR=$(BUILD) tools/run-parity $(PYTHON)
@@ -184,6 +193,21 @@ sanitize:
 doctor:
 	@tools/install-deps --doctor
 
+# ---- the exercises (README.md, "Setting and grading the exercises") ---------------------------
+# The student tree: every BEGIN/END EXERCISE region stubbed, no solution in it (tools/student).
+student:
+	@tools/student --out $(BUILD)/student --tarball $(BUILD)/student.tar.gz
+	@tools/student --check $(BUILD)/student
+
+# The autograder: builds, runs the Check test cases named after the exercises (tools/grade);
+# report, TAP and XML in $(BUILD)/grade/. STUDENT=path grades a student's tree.
+grade:
+	@tools/install-deps
+	@tools/grade $(if $(STUDENT),--student $(STUDENT)) --out $(BUILD)/grade $(if $(STRICT),--strict)
+
+kit-test: all
+	@tests/kit/run
+
 format:
 	clang-format -i $$(find common chapters tests tools -name '*.[ch]')
 
@@ -191,4 +215,4 @@ clean:
 	rm -rf build bin out
 
 help:
-	@sed -n '1,14p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '1,17p' Makefile | sed 's/^# \{0,1\}//'

@@ -2,7 +2,7 @@
  * training steps against the exact gradient (exercises word2vec-1 and -2); the fast paths
  * (the σ table, the alias table of negative samples) against the exact computation; the
  * Huffman code (word2vec-3); the subsampling probability (word2vec-4); the corpus; the vector
- * files; the queries; the PCA map. The program itself: tests/test_word2vec_program.c. */
+ * files; the queries; the PCA map; the threads' own rows of the frequent words (hotrows.c). The program itself: tests/test_word2vec_program.c. */
 #include <check.h>
 #include <math.h>
 #include <stdio.h>
@@ -13,6 +13,7 @@
 #include "corpus.h"
 #include "error.h"
 #include "gradcases.h"
+#include "hotrows.h"
 #include "huffman.h"
 #include "model.h"
 #include "objective.h"
@@ -97,9 +98,24 @@ static w2v_model *small_model(int hs, int exact, double scale)
 /* One step of the training code against w_new = w - step * dL/dw for every parameter, with
  * the gradient from objective.c at the old weights. step = alpha for skip-gram; for CBOW the
  * input vectors move by alpha * n times their gradient (the tool's and gensim's rule). */
-static void check_step(int hs, int cbow, int exact, double tol)
+/* Paths of an HS "tree" made by hand, not by w2v_huffman_build (word2vec-3): word w has
+ * 1 + w % 4 nodes, distinct on its path, branch bits from w. The update rule does not need a
+ * real tree, only each word's nodes and bits; this grades word2vec-2 on its own. */
+static void hand_tree(w2v_model *m)
+{
+    for (int w = 0; w < TV; w++) {
+        m->tree.codelen[w] = (unsigned char)(1 + w % 4);
+        for (int j = 0; j < 1 + w % 4; j++) {
+            m->tree.code[w * W2V_MAX_CODE + j] = (unsigned char)((w >> j) & 1);
+            m->tree.point[w * W2V_MAX_CODE + j] = (w + 3 * j) % (TV - 1);
+        }
+    }
+}
+
+static void check_step_tree(int hs, int cbow, int exact, double tol, int by_hand)
 {
     w2v_model *m = small_model(hs, exact, 0.6);
+    if (by_hand) hand_tree(m);
     const double alpha = 0.05;
     /* the target among the negatives (skipped), a word twice in the window; no negative twice:
      * the tool updates a repeated negative twice in a row, the second time from its new value,
@@ -143,6 +159,11 @@ static void check_step(int hs, int cbow, int exact, double tol)
     w2v_model_free(m);
 }
 
+static void check_step(int hs, int cbow, int exact, double tol)
+{
+    check_step_tree(hs, cbow, exact, tol, 0);
+}
+
 /* Exact σ: the step is SGD on the objective whose gradient the gradient check verified. */
 START_TEST(test_ns_step_is_sgd)
 {
@@ -154,6 +175,12 @@ START_TEST(test_hs_step_is_sgd)
 {
     check_step(1, 0, 1, 1e-12);
     check_step(1, 1, 1, 1e-12);
+}
+END_TEST
+START_TEST(test_hs_step_hand_tree)
+{
+    check_step_tree(1, 0, 1, 1e-12, 1);
+    check_step_tree(1, 1, 1, 1e-12, 1);
 }
 END_TEST
 /* The σ table: the same step to the table's error (σ within 0.0015: a few percent of a step). */
@@ -594,6 +621,80 @@ START_TEST(test_pca_known_answer)
 }
 END_TEST
 
+/* ---- the threads' own rows of the frequent words (hotrows.c) -------------------------------- */
+
+/* Two threads' views of one model: each changes its copies of the hot rows; after both merge,
+ * every shared hot row is its old value plus both changes, the rows beyond the hot ones were
+ * never copied, and a thread that merges last starts again from the sum. Exact: all values are
+ * multiples of 1/8. */
+START_TEST(test_hot_rows_merge)
+{
+    w2v_model *m = small_model(0, 1, 0.0);
+    const size_t D = m->dim, n = 4;
+    for (size_t i = 0; i < TV * D; i++) m->wv[i] = m->syn1neg[i] = (double)i / 8;
+    pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    w2v_hot a, b;
+    ck_assert_int_eq(w2v_hot_init(&a, m, n, &lock), CM_OK);
+    ck_assert_int_eq(w2v_hot_init(&b, m, n, &lock), CM_OK);
+    ck_assert(w2v_in_row(&a.view, 3) != w2v_row(m->wv, D, 3)); /* its own copy */
+    ck_assert(w2v_out_row(&a.view, 3) != w2v_row(m->syn1neg, D, 3));
+    ck_assert(w2v_in_row(&a.view, 4) == w2v_row(m->wv, D, 4)); /* shared */
+    ck_assert(w2v_out_row(&b.view, 4) == w2v_row(m->syn1neg, D, 4));
+    for (size_t w = 0; w < n; w++)
+        for (size_t d = 0; d < D; d++) {
+            w2v_in_row(&a.view, (int)w)[d] += 1.0;
+            w2v_out_row(&a.view, (int)w)[d] -= 0.5;
+            w2v_in_row(&b.view, (int)w)[d] += 0.25;
+            w2v_out_row(&b.view, (int)w)[d] += 2.0;
+        }
+    w2v_hot_merge(&a);
+    /* merged once: a's changes are in, b's not yet */
+    ck_assert(m->wv[2 * D + 1] == (double)(2 * D + 1) / 8 + 1.0);
+    w2v_hot_merge(&b);
+    for (size_t i = 0; i < n * D; i++) {
+        ck_assert_msg(m->wv[i] == (double)i / 8 + 1.25, "wv[%zu] = %g", i, m->wv[i]);
+        ck_assert_msg(m->syn1neg[i] == (double)i / 8 + 1.5, "syn1neg[%zu] = %g", i, m->syn1neg[i]);
+        ck_assert(b.view.hot_wv[i] == m->wv[i] && b.view.hot_syn1neg[i] == m->syn1neg[i]);
+    }
+    for (size_t i = n * D; i < TV * D; i++) ck_assert(m->wv[i] == (double)i / 8);
+    /* a merges again with no change of its own: it only picks up b's */
+    w2v_hot_merge(&a);
+    for (size_t i = 0; i < n * D; i++) ck_assert(a.view.hot_wv[i] == m->wv[i]);
+    ck_assert(m->wv[0] == 1.25);
+    w2v_hot_free(&a);
+    w2v_hot_free(&b);
+    /* none asked for: a plain view of the model */
+    ck_assert_int_eq(w2v_hot_init(&a, m, 0, &lock), CM_OK);
+    ck_assert(a.view.n_hot == 0 && w2v_in_row(&a.view, 0) == m->wv);
+    w2v_hot_free(&a);
+    w2v_model_free(m);
+}
+END_TEST
+
+/* The training step through a view with hot rows gives the numbers of the same step on the
+ * shared rows: only where the rows live differs. */
+START_TEST(test_hot_rows_step)
+{
+    w2v_model *m1 = small_model(0, 0, 0.4), *m2 = small_model(0, 0, 0.4);
+    pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    w2v_hot h;
+    ck_assert_int_eq(w2v_hot_init(&h, m2, 5, &lock), CM_OK);
+    const int neg[5] = {0, 7, 2, 11, 1};
+    double e1[TD], e2[TD];
+    double l1 = w2v_sg_step(m1, 1, 3, neg, 0.05, e1);
+    double l2 = w2v_sg_step(&h.view, 1, 3, neg, 0.05, e2);
+    ck_assert(l1 == l2);
+    w2v_hot_merge(&h);
+    for (size_t i = 0; i < TV * TD; i++) {
+        ck_assert_msg(fabs(m1->wv[i] - m2->wv[i]) <= 1e-15, "wv[%zu]", i);
+        ck_assert_msg(fabs(m1->syn1neg[i] - m2->syn1neg[i]) <= 1e-15, "syn1neg[%zu]", i);
+    }
+    w2v_hot_free(&h);
+    w2v_model_free(m1);
+    w2v_model_free(m2);
+}
+END_TEST
+
 Suite *suite_word2vec(void)
 {
     Suite *s = suite_create("word2vec");
@@ -602,7 +703,6 @@ Suite *suite_word2vec(void)
     tcase_add_test(g, test_gradcheck_sg_hs);
     tcase_add_test(g, test_gradcheck_cbow_ns);
     tcase_add_test(g, test_gradcheck_cbow_hs);
-    tcase_add_test(g, test_ns_step_is_sgd);
     tcase_add_test(g, test_hs_step_is_sgd);
     tcase_add_test(g, test_steps_with_table);
     suite_add_tcase(s, g);
@@ -613,14 +713,45 @@ Suite *suite_word2vec(void)
     tcase_add_test(f, test_negative_sampling_distribution);
     suite_add_tcase(s, f);
     TCase *p = tcase_create("parts");
-    tcase_add_test(p, test_huffman_known_tree);
-    tcase_add_test(p, test_huffman_optimal);
-    tcase_add_test(p, test_keep_probability);
     tcase_add_test(p, test_corpus_encoding);
     tcase_add_test(p, test_corpus_files);
     tcase_add_test(p, test_vectors_roundtrip);
     tcase_add_test(p, test_queries);
     tcase_add_test(p, test_pca_known_answer);
+    tcase_add_test(p, test_hot_rows_merge);
+    tcase_add_test(p, test_hot_rows_step);
     suite_add_tcase(s, p);
+    /* The exercises (CONVENTIONS.md, Exercises): one test case per exercise, named by its id and
+     * tagged "exercise", whose tests use that exercise's region and no other exercise's, so
+     * that an unfinished exercise fails alone (tools/grade, tests/kit/run). */
+    {
+        TCase *ex = tcase_create("word2vec-1");
+        tcase_set_tags(ex, "exercise");
+        tcase_set_timeout(ex, 60);
+        tcase_add_test(ex, test_ns_step_is_sgd);
+        suite_add_tcase(s, ex);
+    }
+    {
+        TCase *ex = tcase_create("word2vec-2");
+        tcase_set_tags(ex, "exercise");
+        tcase_set_timeout(ex, 60);
+        tcase_add_test(ex, test_hs_step_hand_tree);
+        suite_add_tcase(s, ex);
+    }
+    {
+        TCase *ex = tcase_create("word2vec-3");
+        tcase_set_tags(ex, "exercise");
+        tcase_set_timeout(ex, 60);
+        tcase_add_test(ex, test_huffman_known_tree);
+        tcase_add_test(ex, test_huffman_optimal);
+        suite_add_tcase(s, ex);
+    }
+    {
+        TCase *ex = tcase_create("word2vec-4");
+        tcase_set_tags(ex, "exercise");
+        tcase_set_timeout(ex, 60);
+        tcase_add_test(ex, test_keep_probability);
+        suite_add_tcase(s, ex);
+    }
     return s;
 }

@@ -37,6 +37,8 @@ static void usage(void)
            "  --epochs N        passes over the corpus [5]\n"
            "  --min-count N     drop words seen fewer times [5]\n"
            "  --threads N       lock-free worker threads; 1 is bit-for-bit reproducible [1]\n"
+           "  --hot-words N     with threads: the N most frequent words' rows are each\n"
+           "                    thread's own, merged every 10,000 words; 0: all shared [4096]\n"
            "  --exact-sigmoid   compute sigma exactly instead of from the table\n"
            "  --data F[,F...]   text files to train on [the six novels; --quick: %s]\n"
            "query options:\n"
@@ -60,6 +62,7 @@ enum {
     O_EPOCHS,
     O_MIN_COUNT,
     O_THREADS,
+    O_HOT_WORDS,
     O_EXACT,
     O_VECTORS,
     O_TOPN,
@@ -82,6 +85,7 @@ int main(int argc, char **argv)
                                          {"epochs", required_argument, 0, O_EPOCHS},
                                          {"min-count", required_argument, 0, O_MIN_COUNT},
                                          {"threads", required_argument, 0, O_THREADS},
+                                         {"hot-words", required_argument, 0, O_HOT_WORDS},
                                          {"exact-sigmoid", no_argument, 0, O_EXACT},
                                          {"vectors", required_argument, 0, O_VECTORS},
                                          {"topn", required_argument, 0, O_TOPN},
@@ -138,6 +142,9 @@ int main(int argc, char **argv)
             break;
         case O_THREADS:
             o.cfg.threads = (int)cli_long("--threads", optarg, 1, 256);
+            break;
+        case O_HOT_WORDS:
+            o.cfg.hot_words = (size_t)cli_long("--hot-words", optarg, 0, 100000000L);
             break;
         case O_EXACT:
             o.cfg.exact_sigmoid = 1;

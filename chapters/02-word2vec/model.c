@@ -18,6 +18,7 @@ void w2v_config_defaults(w2v_config *cfg)
                         .epochs = 5,
                         .min_count = 5,
                         .threads = 1,
+                        .hot_words = 4096,
                         .seed = 1};
 }
 

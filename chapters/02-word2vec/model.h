@@ -30,6 +30,7 @@ typedef struct {
     long epochs;        /* passes over the corpus [5] */
     long min_count;     /* words seen fewer times are dropped [5] */
     int threads;        /* worker threads [1] */
+    size_t hot_words;   /* with threads > 1: rows each thread keeps its own copy of [4096] */
     int exact_sigmoid;  /* 1: σ and log σ computed exactly instead of from the tables */
     unsigned long seed; /* the generators of initialization and of each thread */
 } w2v_config;
@@ -48,6 +49,12 @@ typedef struct {
     w2v_huffman tree;               /* with hs */
     gsl_ran_discrete_t *neg_table;  /* with negative > 0 */
     double *keep;                   /* (V) probability of keeping each word (subsampling) */
+    /* With two or more threads, each thread trains a view of the model (a copy of this struct)
+     * whose rows of the n_hot most frequent words are its own copies, hot_wv and hot_syn1neg
+     * (n_hot, D), merged into wv and syn1neg from time to time (hotrows.h). The model itself
+     * has n_hot = 0: every row is in wv and syn1neg. */
+    size_t n_hot;
+    double *hot_wv, *hot_syn1neg;
 } w2v_model;
 
 /* Allocates the model for a vocabulary of V words with these counts (sorted, descending) and
@@ -58,6 +65,18 @@ void w2v_model_free(w2v_model *m);
 static inline double *w2v_row(double *table, size_t D, int w)
 {
     return table + (size_t)w * D;
+}
+
+/* The input vector v_w and the output vector u_w (negative sampling) that training reads and
+ * writes: the thread's own copy for a frequent word (see n_hot), the shared row otherwise. */
+static inline double *w2v_in_row(const w2v_model *m, int w)
+{
+    return (size_t)w < m->n_hot ? w2v_row(m->hot_wv, m->dim, w) : w2v_row(m->wv, m->dim, w);
+}
+static inline double *w2v_out_row(const w2v_model *m, int w)
+{
+    return (size_t)w < m->n_hot ? w2v_row(m->hot_syn1neg, m->dim, w)
+                                : w2v_row(m->syn1neg, m->dim, w);
 }
 
 #endif

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "error.h"
+#include "hotrows.h"
 #include "logger.h"
 #include "progress.h"
 #include "sampling.h"
@@ -55,6 +56,8 @@ typedef struct {
     long diverged_at; /* -1, or the word count where the loss stopped being finite */
     int *sen, *neg, *ctx;
     double *neu1, *neu1e;
+    w2v_hot hot;      /* its view of the model, with its own rows of the frequent words */
+    long since_merge; /* corpus words since it last merged those rows (hotrows.h) */
 } worker;
 
 /* The window of centre word i of a sentence of len words: it shrinks at random to b = 1..window
@@ -77,7 +80,7 @@ static void draw_window(const w2v_config *cfg, gsl_rng *r, size_t i, size_t len,
  * where the other thread had just written them. */
 static double train_sentence_sg(worker *wk, size_t len, double alpha, long *npred)
 {
-    w2v_model *m = wk->m;
+    w2v_model *m = &wk->hot.view;
     const size_t D = m->dim;
     const int K = m->cfg.negative;
     const int *sen = wk->sen;
@@ -103,11 +106,11 @@ static double train_sentence_sg(worker *wk, size_t len, double alpha, long *npre
             if (p + 1 == npairs) {
                 nj = i + 1 < len ? next_lo : len;
                 nneg = neg[1];
-                if (K > 0 && nj < len) w2v_prefetch_row(m->syn1neg, D, sen[i + 1]);
+                if (K > 0 && nj < len) w2v_prefetch_row(w2v_out_row(m, sen[i + 1]), D);
             }
             if (nj < len) {
-                w2v_prefetch_row(m->wv, D, sen[nj]);
-                for (int k = 0; k < K; k++) w2v_prefetch_row(m->syn1neg, D, nneg[k]);
+                w2v_prefetch_row(w2v_in_row(m, sen[nj]), D);
+                for (int k = 0; k < K; k++) w2v_prefetch_row(w2v_out_row(m, nneg[k]), D);
             }
             loss += w2v_sg_step(m, sen[i], sen[j], neg[0] + p * K, alpha, wk->neu1e);
             (*npred)++;
@@ -123,7 +126,7 @@ static double train_sentence_sg(worker *wk, size_t len, double alpha, long *npre
 /* One sentence: subsample, then every kept word is a centre word once. */
 static double train_sentence(worker *wk, const int *words, size_t n, double alpha, long *npred)
 {
-    w2v_model *m = wk->m;
+    w2v_model *m = &wk->hot.view;
     const w2v_config *cfg = &m->cfg;
     gsl_rng *r = wk->rng;
     /* subsampling: drop word w with probability 1 - keep[w], before the windows are formed, so
@@ -174,10 +177,16 @@ static void *run_worker(void *arg)
         }
         wk->loss += loss;
         wk->predictions += npred;
+        if (wk->hot.view.n_hot > 0 && (wk->since_merge += (long)n) >= W2V_HOT_MERGE_WORDS) {
+            w2v_hot_merge(&wk->hot);
+            wk->since_merge = 0;
+        }
         done = atomic_fetch_add_explicit(wk->done, (long)n, memory_order_relaxed) + (long)n;
         if (wk->prog)
             progress_update(wk->prog, done, wk->predictions ? wk->loss / wk->predictions : NAN);
     }
+    w2v_hot_merge(&wk->hot); /* the epoch's model is complete when all threads are done */
+    wk->since_merge = 0;
     return NULL;
 }
 
@@ -202,6 +211,7 @@ static void free_workers(worker *wk, int T)
         free(wk[t].ctx);
         free(wk[t].neu1);
         free(wk[t].neu1e);
+        w2v_hot_free(&wk[t].hot);
     }
     free(wk);
 }
@@ -214,6 +224,7 @@ int w2v_train(w2v_model *m, const w2v_corpus *c, int quiet, const char *log_path
     const int T = cfg->threads > 0 ? cfg->threads : 1;
     atomic_long done = 0;
     atomic_int stop = 0;
+    pthread_mutex_t merge_lock = PTHREAD_MUTEX_INITIALIZER;
     const long total = cfg->epochs * (long)c->n_words;
     worker *wk = alloc_lines((size_t)T * sizeof *wk);
     if (!wk) return CM_ENOMEM;
@@ -230,6 +241,11 @@ int w2v_train(w2v_model *m, const w2v_corpus *c, int quiet, const char *log_path
         if (!wk[t].rng || !wk[t].sen || !wk[t].ctx || !wk[t].neg || !wk[t].neu1 || !wk[t].neu1e) {
             free_workers(wk, T);
             return cm_error(CM_ENOMEM, "out of memory for the training threads");
+        }
+        /* one thread: no copies (the plain algorithm); more: the frequent words' own rows */
+        if (w2v_hot_init(&wk[t].hot, m, T > 1 ? cfg->hot_words : 0, &merge_lock) != CM_OK) {
+            free_workers(wk, T);
+            return CM_ENOMEM;
         }
         gsl_rng_set(wk[t].rng, cfg->seed + (unsigned long)t);
     }

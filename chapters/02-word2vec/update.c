@@ -15,7 +15,7 @@ W2V_HOT double w2v_ns_update(const w2v_model *m, const double *h, double *neu1e,
     double loss = 0;
     /* Speed: ask for the negatives' rows now, so that fetching them from memory overlaps the
      * work on the first ones (a hint only: no effect on the results). */
-    for (int j = 0; j < m->cfg.negative; j++) __builtin_prefetch(w2v_row(m->syn1neg, D, neg[j]));
+    for (int j = 0; j < m->cfg.negative; j++) __builtin_prefetch(w2v_out_row(m, neg[j]));
     /* BEGIN EXERCISE word2vec-1: the negative-sampling update */
     /* For the target (label y = 1) and each negative draw (y = 0; a draw equal to the target is
      * skipped): s = u·h, g = alpha (y - σ(s)) = -alpha dL/ds; then neu1e += g u (the step for
@@ -24,7 +24,7 @@ W2V_HOT double w2v_ns_update(const w2v_model *m, const double *h, double *neu1e,
         int w = j == 0 ? target : neg[j - 1];
         if (j > 0 && w == target) continue;
         double y = j == 0 ? 1.0 : 0.0;
-        double *u = w2v_row(m->syn1neg, D, w);
+        double *u = w2v_out_row(m, w);
         double s = w2v_dot(u, h, D);
         double sig, logsig_y; /* σ(s), and log σ(±s): the log-likelihood of the label */
         if (exact) {
@@ -89,7 +89,7 @@ W2V_HOT double w2v_sg_step(w2v_model *m, int centre, int context, const int *neg
                            double *neu1e)
 {
     const size_t D = m->dim;
-    double *h = w2v_row(m->wv, D, context); /* the context word's input vector ... */
+    double *h = w2v_in_row(m, context); /* the context word's input vector ... */
     memset(neu1e, 0, D * sizeof *neu1e);
     double loss = 0;
     if (m->syn1) loss += w2v_hs_update(m, h, neu1e, centre, alpha); /* ... predicts the centre */
@@ -104,11 +104,11 @@ W2V_HOT double w2v_cbow_step(w2v_model *m, int centre, const int *ctx, int n, co
     const size_t D = m->dim;
     memset(neu1, 0, D * sizeof *neu1);
     memset(neu1e, 0, D * sizeof *neu1e);
-    for (int i = 0; i < n; i++) w2v_axpy(1.0, w2v_row(m->wv, D, ctx[i]), neu1, D);
+    for (int i = 0; i < n; i++) w2v_axpy(1.0, w2v_in_row(m, ctx[i]), neu1, D);
     for (size_t d = 0; d < D; d++) neu1[d] /= n; /* h = mean of the window's input vectors */
     double loss = 0;
     if (m->syn1) loss += w2v_hs_update(m, neu1, neu1e, centre, alpha);
     if (m->syn1neg) loss += w2v_ns_update(m, neu1, neu1e, centre, neg, alpha);
-    for (int i = 0; i < n; i++) w2v_axpy(1.0, neu1e, w2v_row(m->wv, D, ctx[i]), D); /* whole */
+    for (int i = 0; i < n; i++) w2v_axpy(1.0, neu1e, w2v_in_row(m, ctx[i]), D); /* whole */
     return loss;
 }

@@ -98,10 +98,9 @@ static inline void w2v_step_pair(double g, double *restrict u, const double *res
 /* Asks the processor for row w of a table (all its cache lines) ahead of its use: a hint only,
  * with no effect on any result. always_inline: GCC judges a function that only prefetches to
  * have no effect, and drops the calls to it that it did not inline. */
-static inline __attribute__((always_inline)) void w2v_prefetch_row(const double *table, size_t D,
-                                                                   int w)
+static inline __attribute__((always_inline)) void w2v_prefetch_row(const double *row, size_t D)
 {
-    const char *p = (const char *)(table + (size_t)w * D);
+    const char *p = (const char *)row;
     const size_t bytes = D * sizeof(double);
     for (size_t b = 0; b < bytes; b += 64) __builtin_prefetch(p + b, 1);
     __builtin_prefetch(p + bytes - 1, 1); /* the last line, when the row does not start one */

@@ -27,6 +27,10 @@ int boost_ada_reweight(const int *miss, double *w, size_t n, int n_classes, doub
                        double *e, double *alpha)
 {
     /* BEGIN EXERCISE boosting-2: AdaBoost's error, learner weight and weight update */
+    /* STUB: (tools/student) the outputs are set, so that the caller never reads them undefined
+     * (void)miss, (void)w, (void)n, (void)n_classes, (void)lr, (void)discrete;
+     * *e = 0.5, *alpha = 0.0;
+     */
     double sum = 0, bad = 0;
     for (size_t i = 0; i < n; i++) {
         sum += w[i];
