@@ -7,7 +7,7 @@
 #   make check      install what is missing, build, run every Check suite (alias: make test)
 #   make parity     tests/parity/*.py against numpy/torch/sklearn/xgboost/gensim
 #   make bench      tools/bench/<slug> for every chapter that has one
-#   make sanitize   everything under ASan+UBSan in build/san: the checks and every --quick demo
+#   make sanitize   everything under ASan+UBSan in build/san: the checks, every --quick demo, tests/cli
 #   make student    the student tree of the exercises: build/student/ and build/student.tar.gz
 #   make grade      the autograder: this tree, or STUDENT=path against this tree's tests
 #   make kit-test   proves the kit: stubs fail their own exercise only, the solutions pass
