@@ -63,7 +63,7 @@ void *cm_calloc(size_t n, size_t size)
     }
     /* more than the machine's memory: refused here, the same way everywhere (calloc itself
      * may succeed lazily and the program die later, or a sanitizer print a warning) */
-    if (n * size > ((size_t)1 << 30) && n * size > cm_mem_limit()) {
+    if (n * size > ((size_t)1 << 20) && n * size > cm_mem_limit()) {
         cm_error(CM_ENOMEM,
                  "out of memory allocating %zu x %zu bytes (more than this machine's "
                  "memory, %zu bytes)",
