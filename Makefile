@@ -7,7 +7,7 @@
 #   make check      install what is missing, build, run every Check suite (alias: make test)
 #   make parity     tests/parity/*.py against numpy/torch/sklearn/xgboost/gensim
 #   make bench      tools/bench/<slug> for every chapter that has one
-#   make sanitize   everything under ASan+UBSan in build/san: the checks and every --quick demo
+#   make sanitize   everything under ASan+UBSan in build/san: the checks, every --quick demo, tests/cli
 #   make interrupt  SIGINT/SIGTERM, --resume equal to an uninterrupted run, divergence (CH=slug)
 #   make student    the student tree of the exercises: build/student/ and build/student.tar.gz
 #   make grade      the autograder: this tree, or STUDENT=path against this tree's tests
@@ -196,6 +196,8 @@ sanitize:
 	@$(SAN_ENV) CM_BIN_DIR=build/san/bin build/san/tests/check_all
 	@$(SAN_ENV) tools/tour build/san/bin $(SLUGS)
 	@$(SAN_ENV) tests/reliability/interrupt build/san/bin
+	@$(SAN_ENV) tests/cli/run build/san/bin $(SLUGS) >build/san/cli.log 2>&1; st=$$?; \
+	  grep -v '^PASS ' build/san/cli.log; exit $$st
 	@echo "sanitize: no reports"
 
 doctor:

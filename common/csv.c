@@ -26,7 +26,7 @@ static int read_line(FILE *f, char **buf, size_t *cap, size_t *len, int *too_lon
     while ((c = getc(f)) != EOF && c != '\n') {
         if (n >= CSV_MAX_LINE) {
             *too_long = 1;
-            continue; /* skip to the end of the line, the caller reports it */
+            break; /* the caller reports it and stops: no reading on through an endless line */
         }
         if (n + 1 >= *cap) {
             size_t nc = *cap ? 2 * *cap : 256;

@@ -1,4 +1,5 @@
 #include "error.h"
+#include "sizes.h"
 
 #include <stdarg.h>
 #include <stdint.h>
@@ -58,6 +59,15 @@ void *cm_calloc(size_t n, size_t size)
 {
     if (size != 0 && n > SIZE_MAX / size) {
         cm_error(CM_ENOMEM, "allocation of %zu x %zu bytes overflows", n, size);
+        return NULL;
+    }
+    /* more than the machine's memory: refused here, the same way everywhere (calloc itself
+     * may succeed lazily and the program die later, or a sanitizer print a warning) */
+    if (n * size > ((size_t)1 << 20) && n * size > cm_mem_limit()) {
+        cm_error(CM_ENOMEM,
+                 "out of memory allocating %zu x %zu bytes (more than this machine's "
+                 "memory, %zu bytes)",
+                 n, size, cm_mem_limit());
         return NULL;
     }
     /* calloc(0, ...) may return NULL legitimately; ask for one byte instead. */

@@ -4,12 +4,14 @@
 #include "text.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "error.h"
+#include "sizes.h"
 
 int text_read_file(const char *path, char **buf, size_t *len)
 {
@@ -17,7 +19,15 @@ int text_read_file(const char *path, char **buf, size_t *len)
     *len = 0;
     FILE *f = fopen(path, "rb");
     if (!f) return cm_error(CM_EIO, "cannot open %s: %s", path, strerror(errno));
-    size_t cap = 1 << 16, n = 0, k;
+    /* a file larger than memory is refused before reading it (a sparse file of terabytes
+     * would otherwise be read until the machine runs out of memory) */
+    size_t fsize, limit = cm_mem_limit();
+    int st = cm_file_fits(path, f, &fsize);
+    if (st != CM_OK) {
+        fclose(f);
+        return st;
+    }
+    size_t cap = fsize > 0 && fsize < SIZE_MAX - 1 ? fsize + 2 : 1 << 16, n = 0, k;
     char *b = malloc(cap);
     if (!b) {
         fclose(f);
@@ -26,7 +36,7 @@ int text_read_file(const char *path, char **buf, size_t *len)
     while ((k = fread(b + n, 1, cap - n - 1, f)) > 0) {
         n += k;
         if (n + 1 == cap) {
-            char *nb = cap <= SIZE_MAX / 2 ? realloc(b, cap * 2) : NULL;
+            char *nb = cap <= limit / 2 ? realloc(b, cap * 2) : NULL; /* a pipe, say */
             if (!nb) {
                 free(b);
                 fclose(f);
@@ -178,6 +188,10 @@ static void count_token(const char *w, size_t len, void *ctx)
     size_t s = find_slot(v->hash, v->hash_cap, v->words, w, len);
     if (v->hash[s] >= 0) {
         v->counts[v->hash[s]]++;
+        return;
+    }
+    if (v->size >= INT_MAX) { /* the hash table holds int indices */
+        c->status = cm_error(CM_EINVAL, "more than %d distinct words", INT_MAX);
         return;
     }
     if (v->size == c->cap) {

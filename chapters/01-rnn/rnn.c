@@ -11,6 +11,7 @@
 #include <gsl/gsl_cblas.h>
 
 #include "error.h"
+#include "sizes.h"
 #include "init.h"
 #include "vecmath.h"
 
@@ -94,7 +95,14 @@ rnn_model *rnn_model_alloc(rnn_cell cell, size_t V, size_t H, size_t L)
     }
     m->dec_w = params_declare2(m->p, "decoder.weight", V, H);
     m->dec_b = params_declare1(m->p, "decoder.bias", V);
-    if (m->dec_w < 0 || m->dec_b < 0 || params_commit(m->p) != CM_OK) goto fail;
+    if (m->dec_w < 0 || m->dec_b < 0) goto fail;
+    /* training holds four copies of the parameters (values, gradients, Adam's two moments):
+     * a model whose four copies exceed the machine's memory stops here with a message, not
+     * later when the operating system kills the process (--hidden 4096 --layers 8, say) */
+    if (cm_size_bytes("the parameters, their gradients and Adam's moments", m->p->size, 4,
+                      sizeof(double), NULL) != CM_OK ||
+        params_commit(m->p) != CM_OK)
+        goto fail;
     return m;
 fail:
     rnn_model_free(m);

@@ -91,6 +91,12 @@ static int build(w2v_corpus *c, char *const *texts, const size_t *lens, size_t n
     int st = wordvocab_build(&c->vocab, all, total, min_count);
     free(all);
     if (st != CM_OK) return st;
+    /* one word has no neighbours to tell apart and no negatives other than itself */
+    if (c->vocab.size < 2)
+        return cm_error(CM_EINVAL,
+                        "only %zu distinct word seen --min-count %ld times: word2vec needs at "
+                        "least two",
+                        c->vocab.size, min_count);
     return encode_texts(c, texts, lens, n);
 }
 
@@ -102,6 +108,13 @@ int w2v_corpus_load(w2v_corpus *c, const char *const *paths, size_t n_paths, lon
     int st = texts && lens ? CM_OK : CM_ENOMEM;
     for (size_t f = 0; f < n_paths && st == CM_OK; f++)
         st = text_read_file(paths[f], &texts[f], &lens[f]);
+    for (size_t f = 0; f < n_paths && st == CM_OK; f++) {
+        /* a binary file is no corpus: the tokenizer would find "words" in its bytes */
+        const char *nul = memchr(texts[f], '\0', lens[f]);
+        if (nul)
+            st = cm_error(CM_EFORMAT, "%s: not a text file (a NUL byte at offset %zu)", paths[f],
+                          (size_t)(nul - texts[f]));
+    }
     if (st == CM_OK) {
         st = build(c, texts, lens, n_paths, min_count);
         /* name the corpus in the vocabulary's messages */

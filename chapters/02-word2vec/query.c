@@ -78,6 +78,16 @@ int w2v_evaluate(const w2v_kv *kv, const char *path, size_t restrict_to, w2v_eva
     int st = CM_OK;
     while (fgets(line, sizeof line, f)) {
         lineno++;
+        size_t len = strlen(line);
+        if (len == 0) { /* fgets stopped after a NUL byte */
+            st = cm_error(CM_EFORMAT, "%s:%ld: not a text file (a NUL byte)", path, lineno);
+            break;
+        }
+        if (line[len - 1] != '\n' && !feof(f)) {
+            st = cm_error(CM_EFORMAT, "%s:%ld: line longer than %zu bytes, or not text", path,
+                          lineno, sizeof line - 2);
+            break;
+        }
         if (line[0] == ':') {
             if (ev->n_sections == W2V_MAX_SECTIONS) {
                 st = cm_error(CM_EFORMAT, "%s:%ld: more than %d sections", path, lineno,
@@ -113,5 +123,7 @@ int w2v_evaluate(const w2v_kv *kv, const char *path, size_t restrict_to, w2v_eva
         ev->correct += right;
     }
     fclose(f);
+    if (st == CM_OK && ev->questions == 0)
+        st = cm_error(CM_EFORMAT, "%s: no analogy questions (expected lines of four words)", path);
     return st;
 }

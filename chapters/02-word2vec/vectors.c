@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "sizes.h"
 
 int w2v_is_binary_name(const char *path)
 {
@@ -107,6 +108,7 @@ static int kv_alloc(w2v_kv *kv, size_t V, size_t D)
     memset(kv, 0, sizeof *kv);
     kv->V = V;
     kv->D = D;
+    if (cm_size_bytes("the vectors", V, D, sizeof *kv->unit, NULL) != CM_OK) return CM_ENOMEM;
     kv->words = cm_calloc(V, sizeof *kv->words);
     kv->unit = cm_calloc(V * D, sizeof *kv->unit);
     return kv->words && kv->unit ? CM_OK : CM_ENOMEM;
@@ -173,6 +175,19 @@ int w2v_kv_load(w2v_kv *kv, const char *path)
         fclose(f);
         return cm_error(CM_EFORMAT, "%s: not a word2vec %s file (expected a first line \"V D\")",
                         path, binary ? "binary" : "text");
+    }
+    /* the header must not promise more than the file can hold: each word takes at least 2
+     * bytes and each number 4 (binary) or 2 (text: a digit and a space); this refuses a forged
+     * or truncated header before allocating V x D doubles */
+    size_t fsize;
+    if ((st = cm_file_fits(path, f, &fsize)) != CM_OK) goto done;
+    double least = (double)V * (2.0 + (double)D * (binary ? 4.0 : 2.0));
+    if (fsize > 0 && least > (double)fsize) {
+        st = cm_error(CM_EFORMAT,
+                      "%s: truncated: the header promises %ld words of %ld numbers, at least "
+                      "%.0f bytes, the file holds %zu",
+                      path, V, D, least, fsize);
+        goto done;
     }
     if ((st = kv_alloc(kv, (size_t)V, (size_t)D)) != CM_OK) goto done;
     float *row = cm_calloc((size_t)D, sizeof *row);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <gsl/gsl_randist.h>
 
+#include "cli.h"
 #include "error.h"
 #include "matrix.h"
 
@@ -133,15 +134,20 @@ int score_ladder_parse(const char *s, double *sigmas, size_t max, size_t *L)
     size_t n = 0;
     const char *p = s;
     while (1) {
-        char *end;
-        errno = 0;
-        double v = strtod(p, &end);
-        if (end == p || errno == ERANGE || (*end != ',' && *end != '\0'))
+        /* each item strictly a decimal number (cli_parse_double: no hex, no nan, no overflow) */
+        char item[64];
+        size_t len = strcspn(p, ",");
+        if (len == 0 || len >= sizeof item)
             return cm_error(CM_EINVAL, "expected numbers separated by commas");
+        memcpy(item, p, len);
+        item[len] = '\0';
+        double v;
+        if (cli_parse_double(item, -1e300, 1e300, &v) != CM_OK)
+            return cm_error(CM_EINVAL, "expected numbers separated by commas, got '%s'", item);
         if (n == max) return cm_error(CM_EINVAL, "at most %zu levels", max);
         sigmas[n++] = v;
-        if (*end == '\0') break;
-        p = end + 1;
+        if (p[len] == '\0') break;
+        p += len + 1;
     }
     *L = n;
     return score_ladder_check(sigmas, n);

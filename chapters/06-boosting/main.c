@@ -171,7 +171,13 @@ int main(int argc, char **argv)
             o.trees = (size_t)cli_long("--trees", optarg, 1, 100000);
             break;
         case O_MAXF:
+            /* checked here whatever the subcommand; its upper bound, the number of features,
+             * once the data are read (boost_max_features) */
             o.max_features = optarg;
+            if (strcmp(optarg, "log2") && strcmp(optarg, "sqrt") && strcmp(optarg, "all") &&
+                cli_parse_long(optarg, 1, LONG_MAX, &(long){0}) != CM_OK)
+                cm_die("--max-features: expected log2, sqrt, all or an integer >= 1, got '%s'",
+                       optarg);
             break;
         case O_ROUNDS:
             o.rounds = (size_t)cli_long("--rounds", optarg, 1, 1000000);
