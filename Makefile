@@ -236,3 +236,14 @@ fuzz: fuzz-build
 	@tests/fuzz/run $(FUZZ_BUILD) $(FUZZ_SECONDS) $(if $(FUZZ_TARGETS),$(subst $(comma), ,$(FUZZ_TARGETS)),$(FUZZ_NAMES))
 
 -include $(wildcard $(FUZZ_BUILD)/tests/fuzz/*.d)
+
+# ---- valgrind and determinism (tests/RELIABILITY.md) ------------------------------------------
+# make valgrind: every --quick demonstration and the Check runner under memcheck (slow: tens of
+# minutes; VALGRIND_ONLY=tour or =check runs one half). make determinism: every --quick
+# demonstration twice with one seed (byte-identical logs and checkpoints) and once with another.
+.PHONY: valgrind determinism
+valgrind: all
+	@tests/reliability/valgrind $(BIN) $(TEST_RUNNER) $(SLUGS)
+
+determinism: all
+	@tests/reliability/determinism $(BIN) $(SLUGS)
