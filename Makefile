@@ -8,6 +8,9 @@
 #   make parity     tests/parity/*.py against numpy/torch/sklearn/xgboost/gensim
 #   make bench      tools/bench/<slug> for every chapter that has one
 #   make sanitize   everything under ASan+UBSan in build/san: the checks and every --quick demo
+#   make fuzz       libFuzzer on every file parser, FUZZ_SECONDS=30 each (tests/fuzz/README.md)
+#   make valgrind   every --quick demo and the checks under memcheck (slow)
+#   make determinism  every --quick demo twice with one seed: identical logs and checkpoints
 #   make doctor     what is installed and what is missing
 #   make deps       install what is missing (tools/install-deps --parity)
 #   make format     clang-format over the tree;  make clean
@@ -189,7 +192,7 @@ clean:
 	rm -rf build bin out
 
 help:
-	@sed -n '1,14p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '1,17p' Makefile | sed 's/^# \{0,1\}//'
 
 # ---- fuzzing (tests/fuzz/README.md) -----------------------------------------------------------
 # libFuzzer targets tests/fuzz/<target>.c -> build/fuzz/<target>, built with clang and
