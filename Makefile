@@ -246,7 +246,7 @@ fuzz: fuzz-build
 # demonstration twice with one seed (byte-identical logs and checkpoints) and once with another.
 .PHONY: valgrind determinism
 valgrind: all
-	@tests/reliability/valgrind $(BIN) $(TEST_RUNNER) $(SLUGS)
+	@tests/reliability/valgrind $(BIN) $(TEST_RUNNER) $(if $(CH),$(CH),$(SLUGS))
 
 determinism: all
 	@tests/reliability/determinism $(BIN) $(SLUGS)

@@ -51,11 +51,48 @@ START_TEST(test_vectors_binary_nan)
 }
 END_TEST
 
+/* Found by the vectors target in its 10-minute run (a timeout): the 12-byte binary file
+ * "99999998 99\n" made the reader allocate 100 million word pointers (800 MB) and try
+ * 99999998 x 99 doubles before reading a single word, then free every pointer: over 10 s under
+ * ASan. The header is now checked against the file's length first, in both formats. */
+START_TEST(test_vectors_huge_header)
+{
+    const char *dir = tu_tmpdir("fuzzreg");
+    char path[1024];
+    w2v_kv kv;
+    for (int f = 0; f < 2; f++) {
+        snprintf(path, sizeof path, "%s/v.%s", dir, f ? "bin" : "txt");
+        tu_write_file(path, "99999998 99\n");
+        ck_assert_int_eq(w2v_kv_load(&kv, path), CM_EFORMAT);
+        ck_assert_msg(strstr(cm_errmsg(), "promises 99999998 words of 99 numbers"), "%s",
+                      cm_errmsg());
+    }
+    /* the least a file can hold: one-letter words, one-digit numbers (text), or exactly
+     * 4 bytes per number (binary, without the final newline) */
+    snprintf(path, sizeof path, "%s/v.txt", dir);
+    tu_write_file(path, "2 2\na 1 2\nb 3 4");
+    ck_assert_int_eq(w2v_kv_load(&kv, path), CM_OK);
+    ck_assert_uint_eq(kv.V, 2);
+    w2v_kv_free(&kv);
+    static const unsigned char bin[] = {'1', ' ',  '2',  '\n', 'a', ' ', 0,
+                                        0,   0x80, 0x3f, 0,    0,   0,   0};
+    snprintf(path, sizeof path, "%s/v.bin", dir);
+    write_bytes(path, bin, sizeof bin);
+    ck_assert_int_eq(w2v_kv_load(&kv, path), CM_OK);
+    w2v_kv_free(&kv);
+    write_bytes(path, bin, sizeof bin - 1);
+    ck_assert_int_eq(w2v_kv_load(&kv, path), CM_EFORMAT);
+    ck_assert_msg(strstr(cm_errmsg(), "truncated"), "%s", cm_errmsg());
+    tu_rmtree(dir);
+}
+END_TEST
+
 Suite *suite_fuzz_regressions(void)
 {
     Suite *s = suite_create("fuzz_regressions");
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, test_vectors_binary_nan);
+    tcase_add_test(tc, test_vectors_huge_header);
     suite_add_tcase(s, tc);
     return s;
 }

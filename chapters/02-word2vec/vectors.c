@@ -174,6 +174,25 @@ int w2v_kv_load(w2v_kv *kv, const char *path)
         return cm_error(CM_EFORMAT, "%s: not a word2vec %s file (expected a first line \"V D\")",
                         path, binary ? "binary" : "text");
     }
+    /* The header is not trusted with memory: the file must be long enough for V words of D
+     * numbers (text: a byte and, per number, a blank and a digit; binary: a byte, a blank and
+     * 4 bytes per number) before V * D doubles are allocated. */
+    long here = ftell(f), size = -1;
+    if (here >= 0 && fseek(f, 0, SEEK_END) == 0) size = ftell(f);
+    if (size < 0 || fseek(f, here, SEEK_SET) != 0) {
+        fclose(f);
+        return cm_error(CM_EIO, "cannot read %s: %s", path, strerror(errno));
+    }
+    const unsigned long long least =
+        (unsigned long long)V *
+        (binary ? 2 + 4 * (unsigned long long)D : 1 + 2 * (unsigned long long)D);
+    if (least > (unsigned long long)(size - here)) {
+        fclose(f);
+        return cm_error(CM_EFORMAT,
+                        "%s: truncated: the header promises %ld words of %ld numbers, more than "
+                        "its %ld bytes can hold",
+                        path, V, D, size);
+    }
     if ((st = kv_alloc(kv, (size_t)V, (size_t)D)) != CM_OK) goto done;
     float *row = cm_calloc((size_t)D, sizeof *row);
     if (!row) {
