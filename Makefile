@@ -12,6 +12,9 @@
 #   make student    the student tree of the exercises: build/student/ and build/student.tar.gz
 #   make grade      the autograder: this tree, or STUDENT=path against this tree's tests
 #   make kit-test   proves the kit: stubs fail their own exercise only, the solutions pass
+#   make fuzz       libFuzzer on every file parser, FUZZ_SECONDS=30 each (tests/fuzz/README.md)
+#   make valgrind   every --quick demo and the checks under memcheck (slow)
+#   make determinism  every --quick demo twice with one seed: identical logs and checkpoints
 #   make doctor     what is installed and what is missing
 #   make guides     the Chinese guides match their English READMEs (tools/check-guides)
 #   make notebooks  executes notebooks/*.ipynb headless into build/notebooks/ (fails on any error)
@@ -252,4 +255,61 @@ clean:
 	rm -rf build bin out
 
 help:
-	@sed -n '1,17p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '1,/^$$/p' Makefile | sed 's/^# \{0,1\}//'
+
+# ---- fuzzing (tests/fuzz/README.md) -----------------------------------------------------------
+# libFuzzer targets tests/fuzz/<target>.c -> build/fuzz/<target>, built with clang and
+# -fsanitize=fuzzer,address,undefined against the common library and the chapters' code compiled
+# the same way. `make fuzz FUZZ_SECONDS=N` runs each target N seconds from its seed corpus
+# (tests/fuzz/corpus/<target>, copied to build/fuzz/corpus/<target> where new inputs go) and fails
+# on the first crash, leak or sanitizer report (the input is left in build/fuzz/crash-<target>-*).
+# `make fuzz-build` only builds; FUZZ_TARGETS=npy,csv runs a few.
+FUZZ_CC ?= clang
+comma := ,
+FUZZ_SECONDS ?= 30
+FUZZ_BUILD := $(BUILD)/fuzz
+FUZZ_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+              -fno-sanitize-recover=undefined
+FUZZ_CFLAGS := -std=c11 -fopenmp-simd -fno-math-errno -D_GNU_SOURCE -MMD -MP $(FUZZ_FLAGS) \
+               -fsanitize=fuzzer-no-link
+FUZZ_SRC := $(filter-out tests/fuzz/fuzz_util.c,$(wildcard tests/fuzz/*.c))
+FUZZ_NAMES := $(FUZZ_SRC:tests/fuzz/%.c=%)
+FUZZ_BIN := $(FUZZ_NAMES:%=$(FUZZ_BUILD)/%)
+FUZZ_LIB_OBJ := $(COMMON_SRC:%.c=$(FUZZ_BUILD)/%.o) $(CHAPTER_LIB_SRC:%.c=$(FUZZ_BUILD)/%.o)
+FUZZ_LIB := $(FUZZ_BUILD)/libfuzzed.a
+
+.PHONY: fuzz fuzz-build
+$(FUZZ_BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -c $< -o $@
+
+# The fuzz targets include the chapters' headers by plain name (rnn.h, vectors.h, model.h):
+# every chapter directory is on their quoted include path, the chapter's own first.
+$(FUZZ_BUILD)/tests/fuzz/%.o: tests/fuzz/%.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CPPFLAGS) -iquote tests/fuzz $(FUZZ_CFLAGS) -c $< -o $@
+
+$(FUZZ_LIB): $(FUZZ_LIB_OBJ)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(FUZZ_BIN): $(FUZZ_BUILD)/%: $(FUZZ_BUILD)/tests/fuzz/%.o $(FUZZ_BUILD)/tests/fuzz/fuzz_util.o $(FUZZ_LIB)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+
+fuzz-build: $(FUZZ_BIN)
+
+fuzz: fuzz-build
+	@tests/fuzz/run $(FUZZ_BUILD) $(FUZZ_SECONDS) $(if $(FUZZ_TARGETS),$(subst $(comma), ,$(FUZZ_TARGETS)),$(FUZZ_NAMES))
+
+-include $(wildcard $(FUZZ_BUILD)/tests/fuzz/*.d)
+
+# ---- valgrind and determinism (tests/RELIABILITY.md) ------------------------------------------
+# make valgrind: every --quick demonstration and the Check runner under memcheck (slow: tens of
+# minutes; VALGRIND_ONLY=tour or =check runs one half). make determinism: every --quick
+# demonstration twice with one seed (byte-identical logs and checkpoints) and once with another.
+.PHONY: valgrind determinism
+valgrind: all
+	@tests/reliability/valgrind $(BIN) $(TEST_RUNNER) $(if $(CH),$(CH),$(SLUGS))
+
+determinism: all
+	@tests/reliability/determinism $(BIN) $(SLUGS)

@@ -216,7 +216,12 @@ int w2v_kv_load(w2v_kv *kv, const char *path)
             if (fread(row, sizeof *row, (size_t)D, f) != (size_t)D)
                 st = cm_error(CM_EFORMAT, "%s: truncated in the vector of '%s' (word %ld of %ld)",
                               path, word, w + 1, V);
-            for (long d = 0; d < D && st == CM_OK; d++) x[d] = row[d];
+            for (long d = 0; d < D && st == CM_OK; d++) {
+                x[d] = row[d];
+                if (!isfinite(x[d])) /* as the text reader: a NaN or an infinity is malformed */
+                    st = cm_error(CM_EFORMAT, "%s: the vector of '%s' (word %ld of %ld) holds %g",
+                                  path, word, w + 1, V, x[d]);
+            }
         } else if (read_text_row(f, x, (size_t)D) != 0) {
             st = cm_error(CM_EFORMAT,
                           "%s: the line of '%s' (word %ld of %ld) does not hold %ld numbers%s",
