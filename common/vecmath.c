@@ -1,25 +1,15 @@
 /* vecmath.c: see vecmath.h. */
 #include "vecmath.h"
 
-#include <math.h>
+#include "simd_libm.h"
 
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__GLIBC__)
-/* Declaring the functions as having SIMD variants lets GCC call libmvec's _ZGV* versions from a
- * vectorized loop (glibc declares them so itself only in GCC's fast-math mode, which this project
- * does not use: it would also let the compiler assume that no value is NaN). */
-#define VM_LIBMVEC 1
-__attribute__((simd("notinbranch"))) double exp(double);
-__attribute__((simd("notinbranch"))) double tanh(double);
-#if __GLIBC_PREREQ(2, 35) /* libmvec's log1p (older glibc: libm's, one by one) */
-__attribute__((simd("notinbranch"))) double log1p(double);
-#endif
+#if CM_LIBMVEC
 /* Three copies of each loop, picked when the program starts by what the CPU has: AVX-512
  * (x86-64-v4: 8 at a time; 1.6x the AVX2 copy's speed on the AMD EPYC this was written on), AVX2
  * (x86-64-v3: 4), or the baseline SSE2 (2). Under valgrind, which does not emulate AVX-512, the
  * CPU reports no AVX-512 and the AVX2 copy runs. */
 #define VM_CLONES __attribute__((target_clones("default", "arch=x86-64-v3", "arch=x86-64-v4")))
 #else
-#define VM_LIBMVEC 0
 #define VM_CLONES
 #endif
 
@@ -60,7 +50,7 @@ VM_CLONES void vm_softplus(const double *x, double *y, size_t n)
 
 const char *vm_backend(void)
 {
-#if VM_LIBMVEC
+#if CM_LIBMVEC
     __builtin_cpu_init();
     return __builtin_cpu_supports("avx512f") ? "libmvec (AVX-512)"
            : __builtin_cpu_supports("avx2")  ? "libmvec (AVX2)"

@@ -39,6 +39,9 @@
 #define SCORE_CLONES
 #endif
 
+/* The passes run over the batch in slabs of this many rows (why: net.c). */
+#define SCORE_SLAB 32
+
 typedef struct {
     size_t hidden, cap; /* H, the largest batch the workspace holds */
     int second_order;   /* 1 (default): the forward pass also keeps silu'' (Q1, Q2), which the
@@ -48,20 +51,26 @@ typedef struct {
     int W1, b1, W2, b2, W3, b3;
     /* forward cache (cap rows used up to the batch) */
     gsl_matrix *U;       /* (B, 3) input */
-    gsl_matrix *A1, *H1; /* (B, H) pre-activation a1, h1 = silu(a1) */
+    gsl_matrix *H1;      /* (B, H) h1 = silu(a1) */
     gsl_matrix *F1, *Q1; /* (B, H) silu'(a1), silu''(a1) */
-    gsl_matrix *A2, *H2; /* (B, H) */
+    gsl_matrix *H2;      /* (B, H) */
     gsl_matrix *F2, *Q2; /* (B, H) silu'(a2), silu''(a2) */
     gsl_matrix *O;       /* (B, 2) network output, s = O / sigma */
+    gsl_matrix *A1, *A2; /* (SCORE_SLAB, H) pre-activations a1, a2 of the current slab only */
     /* backward */
-    gsl_matrix *dO, *dH, *dA2, *dA1; /* dO (B,2); the others (B,H) */
-    gsl_matrix *dA2x, *dA1x;         /* (B,H) what the Jacobian terms add to dA2, dA1 */
+    gsl_matrix *dO;          /* (B, 2) dL/dO, set by the objective */
+    gsl_matrix *dA2, *dH;    /* (SCORE_SLAB, H) da2 and dh1 of the current slab */
+    gsl_matrix *dA2x, *dA1x; /* (B,H) what the Jacobian terms add to dA2, dA1 */
     /* Jacobian-vector product: tangents of a1, h1, a2, h2 and o along a direction */
     gsl_matrix *V3;      /* (B, 3) the direction in input space, (v1, v2, 0) */
     gsl_matrix *D1, *G1; /* (B, H) tangent of a1 = V3 W1^T; of h1 = F1 * D1 */
     gsl_matrix *T2, *G2; /* (B, H) tangent of a2 = G1 W2^T; of h2 = F2 * T2 */
     gsl_matrix *Do;      /* (B, 2) tangent of o = G2 W3^T = (d o / d x) v */
     gsl_matrix *dG, *dT; /* (B, H) scratch of the Jacobian backward */
+    /* the slab loop's workspace (net.c) */
+    double *W1t, *W2t; /* (3, H), (H, H): fc1.weight and fc2.weight transposed, each forward */
+    double *gW1t;      /* (3, H): dW1 transposed, summed over the rows of the backward pass */
+    double *dA1;       /* (H): da1 of one row */
 } score_net;
 
 /* A model of hidden width H for batches of at most cap rows, weights zero. NULL on failure. */
