@@ -368,6 +368,36 @@ int tstate_get_index(const tstate *t, const char *name, size_t *x, size_t n)
     return st;
 }
 
+int tstate_set_batcher(tstate *t, const batcher *b)
+{
+    int st = tstate_set_long(t, "pos", (long)b->pos);
+    return st ? st : tstate_set_index(t, "order", b->perm, b->n);
+}
+
+int tstate_get_batcher(const tstate *t, batcher *b)
+{
+    long pos;
+    int st = tstate_get_long(t, "pos", &pos);
+    if (st == CM_OK) st = tstate_get_index(t, "order", b->perm, b->n);
+    if (st != CM_OK) return st;
+    if (pos < 0 || (size_t)pos > b->n)
+        return cm_error(CM_EFORMAT, "resume state %s: position %ld outside the epoch of %zu rows",
+                        t->dir, pos, b->n);
+    /* a forged order would index rows that do not exist: each of 0..n-1 exactly once */
+    unsigned char *seen = cm_calloc(b->n ? b->n : 1, 1);
+    if (!seen) return CM_ENOMEM;
+    for (size_t k = 0; k < b->n && st == CM_OK; k++) {
+        if (b->perm[k] >= b->n || seen[b->perm[k]])
+            st = cm_error(CM_EFORMAT, "resume state %s: order is not a permutation of the %zu rows",
+                          t->dir, b->n);
+        else
+            seen[b->perm[k]] = 1;
+    }
+    free(seen);
+    if (st == CM_OK) b->pos = (size_t)pos;
+    return st;
+}
+
 int tstate_get_rng(const tstate *t, const char *name, gsl_rng *r)
 {
     char key[HP_KEY_LEN + 8], path[TS_PATH];

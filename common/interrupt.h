@@ -29,6 +29,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "checkpoint.h"
+#include "dataset.h"
 #include "optim.h"
 #include "params.h"
 
@@ -73,6 +74,8 @@ int tstate_set_rng(tstate *t, const char *name, const gsl_rng *r);
 /* The optimizer's moments and step count, under the prefix "adam." / "sgd.". */
 int tstate_set_adam(tstate *t, const adam *o);
 int tstate_set_sgd(tstate *t, const sgd *o);
+/* A batcher's place in its epoch: the position ("pos") and the shuffled order ("order"). */
+int tstate_set_batcher(tstate *t, const batcher *b);
 
 /* Loading (after ckpt_load_tstate): CM_EFORMAT naming the checkpoint when a key or file is
  * missing, CM_ESHAPE when an array has another length, a generator another type. */
@@ -83,6 +86,9 @@ int tstate_get_index(const tstate *t, const char *name, size_t *x, size_t n);
 int tstate_get_rng(const tstate *t, const char *name, gsl_rng *r);
 int tstate_get_adam(const tstate *t, adam *o); /* o initialized with the same n */
 int tstate_get_sgd(const tstate *t, sgd *o);
+/* The inverse of tstate_set_batcher, into a batcher initialized with the same n: CM_EFORMAT when
+ * the order is not a permutation of 0..n-1 or the position lies outside 0..n. */
+int tstate_get_batcher(const tstate *t, batcher *b);
 
 /* ckpt_save (checkpoint.h) plus the resume state in DIR/resume/, in one atomic save. */
 int ckpt_save_tstate(const char *dir, const params *p, const hparams *h, const tstate *t);

@@ -226,6 +226,73 @@ START_TEST(test_sgd_state_and_plain_checkpoint)
 }
 END_TEST
 
+/* A batcher's place in its epoch round-trips, and a forged one is refused: a position past the
+ * end, an order with a repeated or an out-of-range row (which would index rows that do not
+ * exist). */
+static int save_batcher_state(const params *p, long pos, const size_t *order, size_t n)
+{
+    hparams h;
+    hparams_init(&h);
+    tstate *t = tstate_alloc();
+    int st = tstate_set_long(t, "pos", pos);
+    if (!st) st = tstate_set_index(t, "order", order, n);
+    if (!st) st = ckpt_save_tstate(ckpt, p, &h, t);
+    tstate_free(t);
+    hparams_free(&h);
+    return st;
+}
+
+static int load_batcher_state(batcher *b)
+{
+    tstate *u = tstate_alloc();
+    int st = ckpt_load_tstate(ckpt, u);
+    if (!st) st = tstate_get_batcher(u, b);
+    tstate_free(u);
+    return st;
+}
+
+START_TEST(test_batcher_state)
+{
+    params *p = model();
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    batcher b, c;
+    ck_assert_int_eq(batcher_init(&b, 6, 4), CM_OK);
+    ck_assert_int_eq(batcher_init(&c, 6, 4), CM_OK);
+    batcher_shuffle(&b, r);
+    const size_t *idx;
+    ck_assert_uint_eq(batcher_next(&b, &idx), 4);
+    hparams h;
+    hparams_init(&h);
+    tstate *t = tstate_alloc();
+    ck_assert_int_eq(tstate_set_batcher(t, &b), CM_OK);
+    ck_assert_int_eq(ckpt_save_tstate(ckpt, p, &h, t), CM_OK);
+    tstate_free(t);
+    hparams_free(&h);
+    ck_assert_int_eq(load_batcher_state(&c), CM_OK);
+    ck_assert_uint_eq(c.pos, 4);
+    ck_assert_mem_eq(c.perm, b.perm, 6 * sizeof(size_t));
+
+    size_t good[6] = {5, 4, 3, 2, 1, 0}, twice[6] = {5, 4, 3, 3, 1, 0},
+           beyond[6] = {0, 1, 2, 3, 4, 6};
+    ck_assert_int_eq(save_batcher_state(p, 6, good, 6), CM_OK); /* the end of an epoch */
+    ck_assert_int_eq(load_batcher_state(&c), CM_OK);
+    ck_assert_uint_eq(c.pos, 6);
+    ck_assert_int_eq(save_batcher_state(p, 7, good, 6), CM_OK);
+    ck_assert_int_eq(load_batcher_state(&c), CM_EFORMAT);
+    ck_assert_ptr_nonnull(strstr(cm_errmsg(), "position 7 outside the epoch of 6 rows"));
+    ck_assert_int_eq(save_batcher_state(p, 0, twice, 6), CM_OK);
+    ck_assert_int_eq(load_batcher_state(&c), CM_EFORMAT);
+    ck_assert_ptr_nonnull(strstr(cm_errmsg(), "not a permutation"));
+    ck_assert_int_eq(save_batcher_state(p, 0, beyond, 6), CM_OK);
+    ck_assert_int_eq(load_batcher_state(&c), CM_EFORMAT);
+    ck_assert_ptr_nonnull(strstr(cm_errmsg(), "not a permutation"));
+    batcher_free(&b);
+    batcher_free(&c);
+    gsl_rng_free(r);
+    params_free(p);
+}
+END_TEST
+
 Suite *suite_common_interrupt(void)
 {
     Suite *s = suite_create("common_interrupt");
@@ -236,6 +303,7 @@ Suite *suite_common_interrupt(void)
     tcase_add_test(tc, test_report_line);
     tcase_add_test(tc, test_state_roundtrip);
     tcase_add_test(tc, test_sgd_state_and_plain_checkpoint);
+    tcase_add_test(tc, test_batcher_state);
     suite_add_tcase(s, tc);
     return s;
 }

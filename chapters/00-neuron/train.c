@@ -130,11 +130,10 @@ static int save(neuron_clf *c, const neuron_train_cfg *cfg, long epochs, long st
     if (!t) return CM_ENOMEM;
     st = st ? st : tstate_set_long(t, "step", step);
     st = st ? st : tstate_set_long(t, "epoch", epochs);
-    st = st ? st : tstate_set_long(t, "pos", (long)bt->pos);
+    st = st ? st : tstate_set_batcher(t, bt);
     st = st ? st : tstate_set_double(t, "loss_sum", sum);
     st = st ? st : tstate_set_long(t, "seen", (long)seen);
     st = st ? st : tstate_set_double(t, "grad_norm", gnorm);
-    st = st ? st : tstate_set_index(t, "order", bt->perm, bt->n);
     st = st ? st : tstate_set_rng(t, "rng", r);
     st = st ? st : cfg->adam ? tstate_set_adam(t, o_adam) : tstate_set_sgd(t, o_sgd);
     st = st ? st : ckpt_save_tstate(cfg->ckpt_dir, c->p, cfg->hp, t);
@@ -147,23 +146,19 @@ static int resume_state(const tstate *t, batcher *bt, sgd *o_sgd, adam *o_adam, 
                         int fresh_optimizer, gsl_rng *r, long *step, long *resume_pos, double *sum,
                         size_t *seen, double *gnorm)
 {
-    long pos, nseen;
+    long nseen;
     int st = tstate_get_long(t, "step", step);
-    st = st ? st : tstate_get_long(t, "pos", &pos);
+    st = st ? st : tstate_get_batcher(t, bt);
     st = st ? st : tstate_get_double(t, "loss_sum", sum);
     st = st ? st : tstate_get_long(t, "seen", &nseen);
     st = st ? st : tstate_get_double(t, "grad_norm", gnorm);
-    st = st ? st : tstate_get_index(t, "order", bt->perm, bt->n);
     st = st ? st : tstate_get_rng(t, "rng", r);
     if (st == CM_OK && !fresh_optimizer)
         st = use_adam ? tstate_get_adam(t, o_adam) : tstate_get_sgd(t, o_sgd);
     if (st != CM_OK) return st;
-    if (pos < 0 || (size_t)pos > bt->n || nseen < 0)
-        return cm_error(CM_EFORMAT, "resume state: position %ld outside the epoch of %zu rows", pos,
-                        bt->n);
+    if (nseen < 0) return cm_error(CM_EFORMAT, "resume state: %ld rows seen", nseen);
     *seen = (size_t)nseen;
-    bt->pos = (size_t)pos;
-    *resume_pos = (size_t)pos < bt->n ? pos : -1; /* at the end of an epoch: a fresh one */
+    *resume_pos = bt->pos < bt->n ? (long)bt->pos : -1; /* at the end of an epoch: a fresh one */
     return CM_OK;
 }
 

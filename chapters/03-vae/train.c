@@ -49,13 +49,12 @@ static int save(vae_model *m, const vae_train_cfg *cfg, long epochs, long step, 
     if (!t) return CM_ENOMEM;
     st = st ? st : tstate_set_long(t, "step", step);
     st = st ? st : tstate_set_long(t, "epoch", epochs);
-    st = st ? st : tstate_set_long(t, "pos", (long)bt->pos);
+    st = st ? st : tstate_set_batcher(t, bt);
     st = st ? st : tstate_set_double(t, "loss_sum", es->loss);
     st = st ? st : tstate_set_double(t, "recon_sum", es->recon);
     st = st ? st : tstate_set_double(t, "kl_sum", es->kl);
     st = st ? st : tstate_set_double(t, "grad_norm", es->gnorm);
     st = st ? st : tstate_set_long(t, "seen", (long)es->seen);
-    st = st ? st : tstate_set_index(t, "order", bt->perm, bt->n);
     st = st ? st : tstate_set_rng(t, "rng", r);
     st = st ? st : tstate_set_adam(t, opt);
     st = st ? st : tstate_set_array(t, "curve_train", res->curve_train, (size_t)cfg->epochs);
@@ -69,27 +68,23 @@ static int save(vae_model *m, const vae_train_cfg *cfg, long epochs, long step, 
 static int restore(const tstate *t, const vae_train_cfg *cfg, long *epochs, long *step, batcher *bt,
                    adam *opt, gsl_rng *r, epoch_sums *es, vae_train_result *res)
 {
-    long pos, seen;
+    long seen;
     int st = tstate_get_long(t, "step", step);
     st = st ? st : tstate_get_long(t, "epoch", epochs);
-    st = st ? st : tstate_get_long(t, "pos", &pos);
+    st = st ? st : tstate_get_batcher(t, bt);
     st = st ? st : tstate_get_double(t, "loss_sum", &es->loss);
     st = st ? st : tstate_get_double(t, "recon_sum", &es->recon);
     st = st ? st : tstate_get_double(t, "kl_sum", &es->kl);
     st = st ? st : tstate_get_double(t, "grad_norm", &es->gnorm);
     st = st ? st : tstate_get_long(t, "seen", &seen);
-    st = st ? st : tstate_get_index(t, "order", bt->perm, bt->n);
     st = st ? st : tstate_get_rng(t, "rng", r);
     st = st ? st : tstate_get_adam(t, opt);
     st = st ? st : tstate_get_array(t, "curve_train", res->curve_train, (size_t)cfg->epochs);
     st = st ? st : tstate_get_array(t, "curve_test", res->curve_test, (size_t)cfg->epochs);
     if (st != CM_OK) return st;
-    if (pos < 0 || (size_t)pos > bt->n || seen < 0 || *epochs < 0 || *epochs >= cfg->epochs)
-        return cm_error(CM_EFORMAT,
-                        "resume state: epoch %ld, position %ld outside a run of %ld epochs of %zu "
-                        "rows",
-                        *epochs, pos, cfg->epochs, bt->n);
-    bt->pos = (size_t)pos;
+    if (seen < 0 || *epochs < 0 || *epochs >= cfg->epochs)
+        return cm_error(CM_EFORMAT, "resume state: epoch %ld outside a run of %ld epochs", *epochs,
+                        cfg->epochs);
     es->seen = (size_t)seen;
     return CM_OK;
 }

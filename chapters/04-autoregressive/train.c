@@ -31,12 +31,11 @@ static int save(ar_model *m, const ar_train_cfg *cfg, long epochs, long step, co
     if (!t) return CM_ENOMEM;
     st = st ? st : tstate_set_long(t, "step", step);
     st = st ? st : tstate_set_long(t, "epoch", epochs);
-    st = st ? st : tstate_set_long(t, "pos", (long)bt->pos);
+    st = st ? st : tstate_set_batcher(t, bt);
     st = st ? st : tstate_set_double(t, "loss_sum", sum);
     st = st ? st : tstate_set_long(t, "seen", (long)seen);
     st = st ? st : tstate_set_double(t, "grad_norm", gnorm);
     st = st ? st : tstate_set_double(t, "test_nll", res->test_nll);
-    st = st ? st : tstate_set_index(t, "order", bt->perm, bt->n);
     st = st ? st : tstate_set_rng(t, "rng", r);
     st = st ? st : tstate_set_adam(t, opt);
     st = st ? st : tstate_set_array(t, "curve_train", res->curve_train, (size_t)cfg->epochs);
@@ -51,26 +50,22 @@ static int restore(const tstate *t, const ar_train_cfg *cfg, long *epochs, long 
                    adam *opt, gsl_rng *r, double *sum, size_t *seen, double *gnorm,
                    ar_train_result *res)
 {
-    long pos, nseen;
+    long nseen;
     int st = tstate_get_long(t, "step", step);
     st = st ? st : tstate_get_long(t, "epoch", epochs);
-    st = st ? st : tstate_get_long(t, "pos", &pos);
+    st = st ? st : tstate_get_batcher(t, bt);
     st = st ? st : tstate_get_double(t, "loss_sum", sum);
     st = st ? st : tstate_get_long(t, "seen", &nseen);
     st = st ? st : tstate_get_double(t, "grad_norm", gnorm);
     st = st ? st : tstate_get_double(t, "test_nll", &res->test_nll);
-    st = st ? st : tstate_get_index(t, "order", bt->perm, bt->n);
     st = st ? st : tstate_get_rng(t, "rng", r);
     st = st ? st : tstate_get_adam(t, opt);
     st = st ? st : tstate_get_array(t, "curve_train", res->curve_train, (size_t)cfg->epochs);
     st = st ? st : tstate_get_array(t, "curve_test", res->curve_test, (size_t)cfg->epochs);
     if (st != CM_OK) return st;
-    if (pos < 0 || (size_t)pos > bt->n || nseen < 0 || *epochs < 0 || *epochs >= cfg->epochs)
-        return cm_error(CM_EFORMAT,
-                        "resume state: epoch %ld, position %ld outside a run of %ld epochs of %zu "
-                        "rows",
-                        *epochs, pos, cfg->epochs, bt->n);
-    bt->pos = (size_t)pos;
+    if (nseen < 0 || *epochs < 0 || *epochs >= cfg->epochs)
+        return cm_error(CM_EFORMAT, "resume state: epoch %ld outside a run of %ld epochs", *epochs,
+                        cfg->epochs);
     *seen = (size_t)nseen;
     res->epochs_run = *epochs;
     return CM_OK;
