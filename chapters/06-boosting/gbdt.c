@@ -191,11 +191,11 @@ int boost_gbdt_fit(boost_gbdt **out, const boost_data *train, const boost_gbdt_p
     view.n_classes = 0;
     boost_xy xy = boost_data_xy(&view);
     if (newton) xy.h = h;
-    if (p->threads > 1) { /* speed: the bins' features, the histograms' features and the
-                           * residuals' rows shared among the threads */
-        threads = boost_pool_start(p->threads);
-        if (!threads) goto done;
-    }
+    /* speed: the bins' features, the histograms' features and the residuals' rows shared
+     * among the threads (a pool even for one thread, the caller, so that the tree engine
+     * takes the same GBDT paths, with the same arithmetic, for any number) */
+    threads = boost_pool_start(p->threads > 1 ? p->threads : 1);
+    if (!threads) goto done;
     if (p->bins) {
         bins = boost_binning_alloc_threads(&xy, p->bins, threads);
         if (!bins) goto done;

@@ -64,6 +64,7 @@ struct boost_tree_work {
     double *split_proxy;
     size_t split_cap;     /* entries of split_ok, split_pos, split_proxy */
     size_t part_cap;      /* blocks in part_sums, part_at */
+    double *scan;         /* hist: (n / PART_BLOCK + 1, 5) scan_blocks' results */
 };
 
 void boost_tree_work_free(boost_tree_work *w)
@@ -84,6 +85,7 @@ void boost_tree_work_free(boost_tree_work *w)
     free(w->split_ok);
     free(w->split_pos);
     free(w->split_proxy);
+    free(w->scan);
     free(w);
 }
 
@@ -117,7 +119,8 @@ boost_tree_work *boost_tree_work_alloc(const boost_xy *xy, const uint32_t *preso
         w->split_pos = cm_calloc(d, sizeof *w->split_pos);
         w->split_proxy = cm_calloc(d, sizeof *w->split_proxy);
         if (!w->idx || !w->ordered || !w->part_sums || !w->part_at || !w->split_ok ||
-            !w->split_pos || !w->split_proxy)
+            !w->split_pos || !w->split_proxy || !(w->scan = cm_calloc(5 * (n / PART_BLOCK + 1),
+                                                                       sizeof *w->scan)))
             goto fail;
         w->split_cap = d, w->part_cap = n / PART_BLOCK + 1;
         w->hist_len = d * B * (1 + width); /* the widest statistics: a fit may use fewer */
@@ -1483,6 +1486,44 @@ done:
     return st;
 }
 
+/* speed (--threads N): boost_tree_fit's pass over the rows, for the GBDT, shared among the
+ * threads by blocks of PART_BLOCK rows: per block its rows in the sample (compacted at the
+ * block's start in idx), and [count, unit weights?, W, min h, sum |h|], combined in block order
+ * (the same for any number of threads; a GBDT's W, a count, is exact in any order). */
+typedef struct {
+    const boost_xy *xy;
+    const double *w;
+    boost_tree_work *work;
+    size_t nblk;
+} scan_job;
+
+static void scan_blocks(void *arg, size_t t, size_t nt)
+{
+    const scan_job *jb = arg;
+    const double *h = jb->xy->h;
+    size_t b0, b1, n = jb->xy->n;
+    boost_pool_part(jb->nblk, t, nt, 1, &b0, &b1);
+    for (size_t b = b0; b < b1; b++) {
+        size_t lo = b * PART_BLOCK, hi = lo + PART_BLOCK < n ? lo + PART_BLOCK : n, c = 0;
+        int unit = 1;
+        double W = 0, hmin = INFINITY, htot = 0;
+        uint32_t *idx = jb->work->idx + lo;
+        for (size_t i = lo; i < hi; i++) {
+            double wi = jb->w ? jb->w[i] : 1.0;
+            unit &= wi == 0 || wi == 1;
+            if (wi > 0) {
+                if (h) hmin = fmin(hmin, h[i]), htot += fabs(h[i]);
+                W += wi;
+                idx[c++] = (uint32_t)i;
+            } else {
+                jb->work->leaf_of[i] = -1;
+            }
+        }
+        double *r = jb->work->scan + 5 * b;
+        r[0] = (double)c, r[1] = unit, r[2] = W, r[3] = hmin, r[4] = htot;
+    }
+}
+
 int boost_tree_fit(boost_tree *t, const boost_xy *xy, const double *w, const boost_tree_params *p,
                    gsl_rng *rng, boost_tree_work *work)
 {
@@ -1517,7 +1558,19 @@ int boost_tree_fit(boost_tree *t, const boost_xy *xy, const double *w, const boo
     g.W_total = 0;
     size_t m = 0;
     double hmin = INFINITY, htot = 0; /* Newton: the smallest h of the sample, the sum */
-    for (size_t i = 0; i < n; i++) {
+    if (work->bins && work->threads) { /* the GBDT's: by blocks on the threads */
+        scan_job sj = {.xy = xy, .w = w, .work = work, .nblk = (n + PART_BLOCK - 1) / PART_BLOCK};
+        boost_pool_run(sj.nblk > 1 ? work->threads : NULL, scan_blocks, &sj);
+        for (size_t b = 0; b < sj.nblk; b++) { /* in block order, whatever the threads */
+            const double *r = work->scan + 5 * b;
+            size_t cnt = (size_t)r[0];
+            g.unit &= r[1] != 0;
+            g.W_total += r[2], hmin = fmin(hmin, r[3]), htot += r[4];
+            if (m != b * PART_BLOCK) memmove(work->idx + m, work->idx + b * PART_BLOCK, cnt * 4);
+            m += cnt;
+        }
+    }
+    for (size_t i = 0; i < (work->bins && work->threads ? 0 : n); i++) {
         double wi = wt(&g, (uint32_t)i);
         g.unit &= wi == 0 || wi == 1;
         if (wi > 0) {
