@@ -65,6 +65,8 @@ struct boost_tree_work {
     size_t split_cap;     /* entries of split_ok, split_pos, split_proxy */
     size_t part_cap;      /* blocks in part_sums, part_at */
     double *scan;         /* hist: (n / PART_BLOCK + 1, 5) scan_blocks' results */
+    double *gh;           /* hist: (2n) Newton's g and h side by side (scan_blocks) */
+    int gh_ok;            /* gh holds this fit's g and h */
 };
 
 void boost_tree_work_free(boost_tree_work *w)
@@ -86,6 +88,7 @@ void boost_tree_work_free(boost_tree_work *w)
     free(w->split_pos);
     free(w->split_proxy);
     free(w->scan);
+    free(w->gh);
     free(w);
 }
 
@@ -123,6 +126,7 @@ boost_tree_work *boost_tree_work_alloc(const boost_xy *xy, const uint32_t *preso
                                                                        sizeof *w->scan)))
             goto fail;
         w->split_cap = d, w->part_cap = n / PART_BLOCK + 1;
+        if (xy->h && !(w->gh = cm_calloc(2 * n, sizeof *w->gh))) goto fail;
         w->hist_len = d * B * (1 + width); /* the widest statistics: a fit may use fewer */
     } else {
         if (presorted)
@@ -1087,6 +1091,7 @@ typedef struct {
     const size_t *item; /* (n_items, 2): [node, block] */
     size_t n_items;
     const double *y, *h; /* the targets (g), and Newton's h (else NULL: y^2 summed) */
+    const double *gh;    /* Newton: NULL, or g and h side by side, gh[2i] = g_i, gh[2i + 1] = h_i */
     size_t os;           /* the gathered targets: [y], [g, h] or [1, g, h, 0] per row */
 } lvl_part_job;
 
@@ -1107,7 +1112,11 @@ static void lvl_partition_blocks(void *arg, size_t t, size_t nt)
         double s[5] = {0};
         for (size_t k = lo; k < hi; k++) { /* as partition_blocks (no branch on the split) */
             uint32_t i = seg[k];
-            double v = jb->y[i], q = jb->h ? jb->h[i] : v * v;
+            double v, q;
+            if (jb->gh) /* one cache line for both (the rows of a deep node are far apart) */
+                v = jb->gh[2 * (size_t)i], q = jb->gh[2 * (size_t)i + 1];
+            else
+                v = jb->y[i], q = jb->h ? jb->h[i] : v * v;
             int left = nd->bj[i] <= nd->pos;
             tmp[lo + nl] = i;
             tmp[hi - 1 - nr] = i;
@@ -1122,9 +1131,16 @@ static void lvl_partition_blocks(void *arg, size_t t, size_t nt)
 
 /* The targets of rows[0..m) into o[os k ..] as hist_build's gather: [y], [g, h] or [1, g, h, 0]. */
 static inline void gather_rows(const uint32_t *rows, size_t m, const double *y, const double *h,
-                               size_t os, double *o)
+                               const double *gh, size_t os, double *o)
 {
-    if (os == 1)
+    if (gh && os == 2)
+        for (size_t k = 0; k < m; k++) memcpy(o + 2 * k, gh + 2 * (size_t)rows[k], 16);
+    else if (gh)
+        for (size_t k = 0; k < m; k++) {
+            double *ok = o + 4 * k;
+            ok[0] = 1, ok[1] = gh[2 * (size_t)rows[k]], ok[2] = gh[2 * (size_t)rows[k] + 1], ok[3] = 0;
+        }
+    else if (os == 1)
         for (size_t k = 0; k < m; k++) o[k] = y[rows[k]];
     else if (os == 2)
         for (size_t k = 0; k < m; k++) o[2 * k] = y[rows[k]], o[2 * k + 1] = h[rows[k]];
@@ -1153,8 +1169,8 @@ static void lvl_partition_place(void *arg, size_t t, size_t nt)
         double *o = w->ordered + os * nd->lo;
         memcpy(seg + al, tmp + lo, nl * sizeof *seg);
         for (size_t k = 0; k < nr; k++) seg[ar + k] = tmp[hi - 1 - k];
-        if (nd->small == 0) gather_rows(seg + al, nl, jb->y, jb->h, os, o + os * al);
-        if (nd->small == 1) gather_rows(seg + ar, nr, jb->y, jb->h, os, o + os * ar);
+        if (nd->small == 0) gather_rows(seg + al, nl, jb->y, jb->h, jb->gh, os, o + os * al);
+        if (nd->small == 1) gather_rows(seg + ar, nr, jb->y, jb->h, jb->gh, os, o + os * ar);
     }
 }
 
@@ -1367,6 +1383,7 @@ static int grow_levels(grower *g, pending r0, size_t m_root)
                            .n_items = n_items,
                            .y = g->xy->y,
                            .h = newton ? g->xy->h : NULL,
+                           .gh = newton && w->gh_ok ? w->gh : NULL,
                            .os = os};
         boost_pool *thr = n_items > 1 ? w->threads : NULL;
         boost_pool_run(thr, lvl_partition_blocks, &pj);
@@ -1508,11 +1525,15 @@ static void scan_blocks(void *arg, size_t t, size_t nt)
         int unit = 1;
         double W = 0, hmin = INFINITY, htot = 0;
         uint32_t *idx = jb->work->idx + lo;
+        if (h && jb->work->gh) /* the pairs [g, h] of grow_levels' partition */
+            for (size_t i = lo; i < hi; i++)
+                jb->work->gh[2 * i] = jb->xy->y[i], jb->work->gh[2 * i + 1] = h[i];
         for (size_t i = lo; i < hi; i++) {
             double wi = jb->w ? jb->w[i] : 1.0;
             unit &= wi == 0 || wi == 1;
             if (wi > 0) {
-                if (h) hmin = fmin(hmin, h[i]), htot += fabs(h[i]);
+                /* (h < hmin ? : fmin's result, without its call: h is never NaN here) */
+                if (h) hmin = h[i] < hmin ? h[i] : hmin, htot += fabs(h[i]);
                 W += wi;
                 idx[c++] = (uint32_t)i;
             } else {
@@ -1558,6 +1579,7 @@ int boost_tree_fit(boost_tree *t, const boost_xy *xy, const double *w, const boo
     g.W_total = 0;
     size_t m = 0;
     double hmin = INFINITY, htot = 0; /* Newton: the smallest h of the sample, the sum */
+    work->gh_ok = work->bins && work->threads && xy->h && work->gh;
     if (work->bins && work->threads) { /* the GBDT's: by blocks on the threads */
         scan_job sj = {.xy = xy, .w = w, .work = work, .nblk = (n + PART_BLOCK - 1) / PART_BLOCK};
         boost_pool_run(sj.nblk > 1 ? work->threads : NULL, scan_blocks, &sj);
