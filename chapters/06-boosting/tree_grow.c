@@ -521,7 +521,12 @@ static void hist_build(const grower *g, const uint32_t *rows, size_t m, double *
         hist_job jb = {
             .b = b, .rows = rows, .m = m, .og = og, .h = h, .newton = 1, .compact = g->compact};
         jb.avx = newton_avx();
-        if (m >= HIST_THREAD_MIN_ROWS) {
+        if (g->compact && g->work->gh_ok && m == n) {
+            /* every row, in row order: scan_blocks' pairs [g, h] are the gathered ones */
+            jb.og = g->work->gh;
+            boost_pool_run(m >= HIST_THREAD_MIN_ROWS ? g->work->threads : NULL, hist_build_part,
+                           &jb);
+        } else if (m >= HIST_THREAD_MIN_ROWS) {
             boost_pool_run(g->work->threads, gather_part, &gj);
             boost_pool_run(g->work->threads, hist_build_part, &jb);
         } else {
