@@ -1105,12 +1105,24 @@ typedef struct {
 typedef struct {
     boost_tree_work *w;
     const lvl_node *nodes;
-    const size_t *item; /* (n_items, 2): [node, block] */
-    size_t n_items;
+    const size_t *item; /* (n_items, 3): [node, block, its middle row in the level's rows] */
+    size_t n_items, rows; /* rows: of all the nodes split */
     const double *y, *h; /* the targets (g), and Newton's h (else NULL: y^2 summed) */
     const double *gh;    /* Newton: NULL, or g and h side by side, gh[2i] = g_i, gh[2i + 1] = h_i */
     size_t os;           /* the gathered targets: [y], [g, h] or [1, g, h, 0] per row */
 } lvl_part_job;
+
+/* Thread t's items [*i0, *i1): those whose middle row falls in its share of the level's rows
+ * (speed: shared by rows rather than by count, the blocks of a deep level's nodes being of any
+ * size; the items in row order, each thread's a run of them). */
+static void lvl_items(const lvl_part_job *jb, size_t t, size_t nt, size_t *i0, size_t *i1)
+{
+    size_t it = 0;
+    while (it < jb->n_items && jb->item[3 * it + 2] * nt / jb->rows < t) it++;
+    *i0 = it;
+    while (it < jb->n_items && jb->item[3 * it + 2] * nt / jb->rows < t + 1) it++;
+    *i1 = it;
+}
 
 /* partition_blocks for the blocks of all the nodes of a level. */
 static void lvl_partition_blocks(void *arg, size_t t, size_t nt)
@@ -1118,10 +1130,10 @@ static void lvl_partition_blocks(void *arg, size_t t, size_t nt)
     const lvl_part_job *jb = arg;
     boost_tree_work *w = jb->w;
     size_t i0, i1;
-    boost_pool_part(jb->n_items, t, nt, 1, &i0, &i1);
+    lvl_items(jb, t, nt, &i0, &i1);
     for (size_t it = i0; it < i1; it++) {
-        const lvl_node *nd = jb->nodes + jb->item[2 * it];
-        size_t b = jb->item[2 * it + 1];
+        const lvl_node *nd = jb->nodes + jb->item[3 * it];
+        size_t b = jb->item[3 * it + 1];
         size_t lo = b * PART_BLOCK, hi = lo + PART_BLOCK < nd->m ? lo + PART_BLOCK : nd->m;
         const uint32_t *seg = w->idx + nd->lo;
         uint32_t *tmp = w->tmp + nd->lo;
@@ -1175,10 +1187,10 @@ static void lvl_partition_place(void *arg, size_t t, size_t nt)
     const lvl_part_job *jb = arg;
     boost_tree_work *w = jb->w;
     size_t i0, i1, os = jb->os;
-    boost_pool_part(jb->n_items, t, nt, 1, &i0, &i1);
+    lvl_items(jb, t, nt, &i0, &i1);
     for (size_t it = i0; it < i1; it++) {
-        const lvl_node *nd = jb->nodes + jb->item[2 * it];
-        size_t b = jb->item[2 * it + 1], bb = nd->b0 + b;
+        const lvl_node *nd = jb->nodes + jb->item[3 * it];
+        size_t b = jb->item[3 * it + 1], bb = nd->b0 + b;
         size_t lo = b * PART_BLOCK, hi = lo + PART_BLOCK < nd->m ? lo + PART_BLOCK : nd->m;
         size_t nl = (size_t)w->part_sums[5 * bb], nr = hi - lo - nl;
         size_t al = w->part_at[2 * bb], ar = w->part_at[2 * bb + 1];
@@ -1353,7 +1365,7 @@ static int grow_levels(grower *g, pending r0, size_t m_root)
     cur[0] = r0;
     while (n_cur > 0) {
         /* the leaves of this level; the others' children */
-        size_t n_split = 0, n_items = 0, n_task = 0;
+        size_t n_split = 0, n_items = 0, n_task = 0, split_rows = 0;
         n_nxt = 0;
         for (size_t k = 0; k < n_cur; k++) {
             pending *pn = &cur[k];
@@ -1369,16 +1381,20 @@ static int grow_levels(grower *g, pending r0, size_t m_root)
             }
             size_t m = pn->hi - pn->lo, nb = (m + PART_BLOCK - 1) / PART_BLOCK;
             if ((st = grow_to((void **)&ln, &c_ln, n_split + 1, sizeof *ln)) ||
-                (st = grow_to((void **)&item, &c_item, 2 * (n_items + nb), sizeof *item)))
+                (st = grow_to((void **)&item, &c_item, 3 * (n_items + nb), sizeof *item)))
                 goto done;
             ln[n_split] = (lvl_node){.lo = pn->lo,
                                      .m = m,
                                      .pos = pn->split_pos,
                                      .b0 = n_items,
                                      .bj = w->bins->bin + (size_t)pn->feature * n};
-            for (size_t b = 0; b < nb; b++)
-                item[2 * (n_items + b)] = n_split, item[2 * (n_items + b) + 1] = b;
+            for (size_t b = 0; b < nb; b++) {
+                size_t *ib = item + 3 * (n_items + b), size = m - b * PART_BLOCK;
+                ib[0] = n_split, ib[1] = b;
+                ib[2] = split_rows + b * PART_BLOCK + (size < PART_BLOCK ? size : PART_BLOCK) / 2;
+            }
             n_items += nb;
+            split_rows += m;
             n_split++;
         }
         if (n_split == 0) break;
@@ -1398,6 +1414,7 @@ static int grow_levels(grower *g, pending r0, size_t m_root)
                            .nodes = ln,
                            .item = item,
                            .n_items = n_items,
+                           .rows = split_rows,
                            .y = g->xy->y,
                            .h = newton ? g->xy->h : NULL,
                            .gh = newton && w->gh_ok ? w->gh : NULL,
