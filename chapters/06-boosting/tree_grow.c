@@ -1,7 +1,8 @@
 /* tree_grow.c: growing a CART tree (tree.h): the work space, the nodes waiting to be split,
  * the exact search (per feature, over the presorted rows: tree_split.c's scan) and the
  * histogram search (per feature, over the bins of tree_bins.c), the partition of a node's rows
- * and the choice of the next node (depth first, or best first with max_leaves). */
+ * and the choice of the next node (depth first, or best first with max_leaves; a GBDT's tree of
+ * limited depth level by level: grow_levels). */
 #include "tree.h"
 
 #include <float.h>
