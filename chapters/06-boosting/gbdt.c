@@ -57,7 +57,11 @@ void boost_gbdt_residuals(boost_loss loss, const double *y, const double *F, siz
         if (loss == BOOST_LOSS_SQUARED) {
             r[i] = y[i] - F[i]; /* -(F - y) */
         } else {
-            double p = F[i] >= 0 ? 1 / (1 + exp(-F[i])) : exp(F[i]) / (1 + exp(F[i]));
+            /* 1 / (1 + e^-F) for F >= 0, e^F / (1 + e^F) otherwise: both from e = e^-|F| <= 1
+             * (no overflow), and one division (speed: no branch on the sign of F, which the
+             * processor would guess wrong for half of the rows) */
+            double e = exp(-fabs(F[i]));
+            double p = (F[i] >= 0 ? 1.0 : e) / (1 + e);
             r[i] = y[i] - p; /* -(p - y) */
         }
     }
@@ -191,11 +195,11 @@ int boost_gbdt_fit(boost_gbdt **out, const boost_data *train, const boost_gbdt_p
     view.n_classes = 0;
     boost_xy xy = boost_data_xy(&view);
     if (newton) xy.h = h;
-    if (p->threads > 1) { /* speed: the bins' features, the histograms' features and the
-                           * residuals' rows shared among the threads */
-        threads = boost_pool_start(p->threads);
-        if (!threads) goto done;
-    }
+    /* speed: the bins' features, the histograms' features and the residuals' rows shared
+     * among the threads (a pool even for one thread, the caller, so that the tree engine
+     * takes the same GBDT paths, with the same arithmetic, for any number) */
+    threads = boost_pool_start(p->threads > 1 ? p->threads : 1);
+    if (!threads) goto done;
     if (p->bins) {
         bins = boost_binning_alloc_threads(&xy, p->bins, threads);
         if (!bins) goto done;

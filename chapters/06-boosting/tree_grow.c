@@ -1,7 +1,8 @@
 /* tree_grow.c: growing a CART tree (tree.h): the work space, the nodes waiting to be split,
  * the exact search (per feature, over the presorted rows: tree_split.c's scan) and the
  * histogram search (per feature, over the bins of tree_bins.c), the partition of a node's rows
- * and the choice of the next node (depth first, or best first with max_leaves). */
+ * and the choice of the next node (depth first, or best first with max_leaves; a GBDT's tree of
+ * limited depth level by level: grow_levels). */
 #include "tree.h"
 
 #include <float.h>
@@ -62,6 +63,11 @@ struct boost_tree_work {
     int *split_ok;       /* hist: (d) each feature's best split, searched by the threads */
     size_t *split_pos;
     double *split_proxy;
+    size_t split_cap;     /* entries of split_ok, split_pos, split_proxy */
+    size_t part_cap;      /* blocks in part_sums, part_at */
+    double *scan;         /* hist: (n / PART_BLOCK + 1, 5) scan_blocks' results */
+    double *gh;           /* hist: (2n) Newton's g and h side by side (scan_blocks) */
+    int gh_ok;            /* gh holds this fit's g and h */
 };
 
 void boost_tree_work_free(boost_tree_work *w)
@@ -82,6 +88,8 @@ void boost_tree_work_free(boost_tree_work *w)
     free(w->split_ok);
     free(w->split_pos);
     free(w->split_proxy);
+    free(w->scan);
+    free(w->gh);
     free(w);
 }
 
@@ -115,8 +123,11 @@ boost_tree_work *boost_tree_work_alloc(const boost_xy *xy, const uint32_t *preso
         w->split_pos = cm_calloc(d, sizeof *w->split_pos);
         w->split_proxy = cm_calloc(d, sizeof *w->split_proxy);
         if (!w->idx || !w->ordered || !w->part_sums || !w->part_at || !w->split_ok ||
-            !w->split_pos || !w->split_proxy)
+            !w->split_pos || !w->split_proxy || !(w->scan = cm_calloc(5 * (n / PART_BLOCK + 1),
+                                                                       sizeof *w->scan)))
             goto fail;
+        w->split_cap = d, w->part_cap = n / PART_BLOCK + 1;
+        if (xy->h && !(w->gh = cm_calloc(2 * n, sizeof *w->gh))) goto fail;
         w->hist_len = d * B * (1 + width); /* the widest statistics: a fit may use fewer */
     } else {
         if (presorted)
@@ -414,6 +425,18 @@ static void hist_build_newton2(const boost_binning *b, const uint32_t *rows, siz
             _mm_storeu_pd(e3, _mm_add_pd(_mm_loadu_pd(e3), v));
         }
     }
+    /* then two (a thread's share of 20 features is 10: 4 + 4 + 2, not 4 + 4 + 1 + 1) */
+    for (; j + 1 < j1; j += 2) {
+        const uint8_t *b0 = b->bin + j * n, *b1 = b0 + n;
+        double *h0 = h + j * B * 2, *h1 = h0 + B * 2;
+        for (size_t k = 0; k < m; k++) {
+            uint32_t i = rows[k];
+            __m128d v = _mm_loadu_pd(gh + 2 * k);
+            double *e0 = h0 + 2 * (size_t)b0[i], *e1 = h1 + 2 * (size_t)b1[i];
+            _mm_storeu_pd(e0, _mm_add_pd(_mm_loadu_pd(e0), v));
+            _mm_storeu_pd(e1, _mm_add_pd(_mm_loadu_pd(e1), v));
+        }
+    }
 #endif
     for (; j < j1; j++) {
         const uint8_t *bj = b->bin + j * n;
@@ -499,7 +522,12 @@ static void hist_build(const grower *g, const uint32_t *rows, size_t m, double *
         hist_job jb = {
             .b = b, .rows = rows, .m = m, .og = og, .h = h, .newton = 1, .compact = g->compact};
         jb.avx = newton_avx();
-        if (m >= HIST_THREAD_MIN_ROWS) {
+        if (g->compact && g->work->gh_ok && m == n) {
+            /* every row, in row order: scan_blocks' pairs [g, h] are the gathered ones */
+            jb.og = g->work->gh;
+            boost_pool_run(m >= HIST_THREAD_MIN_ROWS ? g->work->threads : NULL, hist_build_part,
+                           &jb);
+        } else if (m >= HIST_THREAD_MIN_ROWS) {
             boost_pool_run(g->work->threads, gather_part, &gj);
             boost_pool_run(g->work->threads, hist_build_part, &jb);
         } else {
@@ -733,39 +761,63 @@ static void split_part(void *arg, size_t t, size_t nt)
     }
 }
 
-/* Decides whether node pn is a leaf, and if not finds its best split (pn->feature >= 0). */
-static void node_find_split(grower *g, pending *pn)
+/* Each feature's best split of a node, searched beforehand (by the threads): ok[j], pos[j],
+ * proxy[j] as hist_best_split_gbdt's. */
+typedef struct {
+    const int *ok;
+    const size_t *pos;
+    const double *proxy;
+} split_res;
+
+/* The histogram's totals of a node: feature 0's bins summed, so that left + right sum as the scan
+ * sums. */
+static void hist_node_totals(const grower *g, const double *hist, size_t m, double *node)
+{
+    const boost_tree_work *w = g->work;
+    size_t stride = g->hstride;
+    double *st = w->scratch + 7 * g->src.width;
+    memset(node, 0, g->src.width * sizeof *node);
+    for (size_t b = 0; b < w->bins->n_bins[0]; b++) {
+        hist_stats(g, hist + b * stride, st);
+        for (size_t t = 0; t < g->hs; t++) node[t] += st[t];
+    }
+    if (g->compact) node[0] = (double)m; /* unit weights: W is the count */
+}
+
+/* Whether the rules let node id of m rows be split at all. */
+static int node_may_split(const grower *g, int id, size_t m)
+{
+    const boost_tree_params *p = g->p;
+    const boost_node *nd = &g->t->node[id];
+    /* (a Newton node has no impurity to be pure by: its splits stop at a gain of 0) */
+    return !((p->max_depth >= 0 && nd->depth >= p->max_depth) || m < p->min_samples_split ||
+             m < 2 * p->min_samples_leaf ||
+             (p->criterion != BOOST_NEWTON && nd->impurity <= BOOST_PURE_EPS));
+}
+
+/* Decides whether node pn is a leaf, and if not finds its best split (pn->feature >= 0).
+ * pre: NULL, or each feature's best split already searched (grow_levels). */
+static void node_find_split(grower *g, pending *pn, const split_res *pre)
 {
     boost_tree_work *w = g->work;
     const boost_tree_params *p = g->p;
     boost_node *nd = &g->t->node[pn->id];
     size_t m = pn->hi - pn->lo, n = g->xy->n, d = g->xy->d, width = g->src.width;
     pn->feature = -1;
-    /* (a Newton node has no impurity to be pure by: its splits stop at a gain of 0) */
-    if ((p->max_depth >= 0 && nd->depth >= p->max_depth) || m < p->min_samples_split ||
-        m < 2 * p->min_samples_leaf ||
-        (p->criterion != BOOST_NEWTON && nd->impurity <= BOOST_PURE_EPS))
-        return;
+    if (!node_may_split(g, pn->id, m)) return;
     double *node = w->scratch + 2 * width, *lbest = w->scratch + 4 * width;
-    if (!w->bins) {
+    if (!w->bins)
         node_stats(g, w->idx + pn->lo, m, node); /* feature 0's segment: any order will do */
-    } else { /* the histogram's totals, so that left + right sum as the scan sums */
-        const double *e = pn->hist;
-        size_t stride = g->hstride;
-        double *st = w->scratch + 7 * width;
-        memset(node, 0, width * sizeof *node);
-        for (size_t b = 0; b < w->bins->n_bins[0]; b++) {
-            hist_stats(g, e + b * stride, st);
-            for (size_t t = 0; t < g->hs; t++) node[t] += st[t];
-        }
-        if (g->compact) node[0] = (double)m; /* unit weights: W is the count */
-    }
+    else
+        hist_node_totals(g, pn->hist, m, node);
     size_t mf = p->max_features && p->max_features < d ? p->max_features : d;
     for (size_t j = 0; j < d; j++) w->feat[j] = j;
-    int shared = w->bins && w->threads && mf == d && g->gbdt && m >= HIST_THREAD_MIN_ROWS;
-    if (shared) {
+    split_res shared_res;
+    if (!pre && w->bins && w->threads && mf == d && g->gbdt && m >= HIST_THREAD_MIN_ROWS) {
         split_job jb = {.g = g, .h = pn->hist, .node = node, .m = m};
         boost_pool_run(w->threads, split_part, &jb);
+        shared_res = (split_res){w->split_ok, w->split_pos, w->split_proxy};
+        pre = &shared_res;
     }
     double best = -INFINITY;
     size_t visited = 0;
@@ -780,8 +832,8 @@ static void node_find_split(grower *g, pending *pn)
         double proxy;
         int ok;
         if (w->bins) {
-            if (shared)
-                ok = w->split_ok[j], pos = w->split_pos[j], proxy = w->split_proxy[j];
+            if (pre)
+                ok = pre->ok[j], pos = pre->pos[j], proxy = pre->proxy[j];
             else if (g->gbdt)
                 ok = hist_best_split_gbdt(g, pn->hist, j, node, m, &pos, &proxy);
             else
@@ -1027,6 +1079,507 @@ children_done:
     return CM_OK;
 }
 
+/* ---- the GBDT's trees grown level by level -------------------------------------------------- */
+
+/* speed (--threads N): a GBDT's tree of limited depth is grown one depth level at a time, as
+ * xgboost's hist and LightGBM do: each step of a level is ONE job of the threads for all of the
+ * level's nodes at once (the partition of every node split, then the histograms of the smaller
+ * children with the larger ones' subtractions, then the split search of every child), instead
+ * of one job per node and step. The nodes under HIST_THREAD_MIN_ROWS rows, whose work was too
+ * small to share, are shared this way too, and a tree costs about 4 jobs per level instead of
+ * 5 per node. The rows' targets travel with the rows: `ordered` holds them in the order of idx
+ * (LightGBM's ordered gradients), permuted by the partition, so that a histogram reads them
+ * contiguously without a gather of its own. Every sum is the one the node-by-node growth makes,
+ * in the same order (each feature's histogram by one thread over the node's rows in row order,
+ * the partition's sums by blocks of PART_BLOCK rows of each node), and the nodes are numbered
+ * at the end as the depth-first growth numbers them: the same trees bit for bit. */
+
+/* One node's share of a level's partition: rows seg[0..m) = idx[lo..lo+m), split at bin pos of
+ * feature bj; its blocks' sums from blk[5 * b0] on; small: which child's histogram is summed
+ * (0 left, 1 right, -1 none: leaves by depth), whose rows' targets the placement gathers. */
+typedef struct {
+    size_t lo, m, pos, b0;
+    const uint8_t *bj;
+    int small;
+} lvl_node;
+
+typedef struct {
+    boost_tree_work *w;
+    const lvl_node *nodes;
+    const size_t *item; /* (n_items, 3): [node, block, its middle row in the level's rows] */
+    size_t n_items, rows; /* rows: of all the nodes split */
+    const double *y, *h; /* the targets (g), and Newton's h (else NULL: y^2 summed) */
+    const double *gh;    /* Newton: NULL, or g and h side by side, gh[2i] = g_i, gh[2i + 1] = h_i */
+    size_t os;           /* the gathered targets: [y], [g, h] or [1, g, h, 0] per row */
+} lvl_part_job;
+
+/* Thread t's items [*i0, *i1): those whose middle row falls in its share of the level's rows
+ * (speed: shared by rows rather than by count, the blocks of a deep level's nodes being of any
+ * size; the items in row order, each thread's a run of them). */
+static void lvl_items(const lvl_part_job *jb, size_t t, size_t nt, size_t *i0, size_t *i1)
+{
+    size_t it = 0;
+    while (it < jb->n_items && jb->item[3 * it + 2] * nt / jb->rows < t) it++;
+    *i0 = it;
+    while (it < jb->n_items && jb->item[3 * it + 2] * nt / jb->rows < t + 1) it++;
+    *i1 = it;
+}
+
+/* partition_blocks for the blocks of all the nodes of a level. */
+static void lvl_partition_blocks(void *arg, size_t t, size_t nt)
+{
+    const lvl_part_job *jb = arg;
+    boost_tree_work *w = jb->w;
+    size_t i0, i1;
+    lvl_items(jb, t, nt, &i0, &i1);
+    for (size_t it = i0; it < i1; it++) {
+        const lvl_node *nd = jb->nodes + jb->item[3 * it];
+        size_t b = jb->item[3 * it + 1];
+        size_t lo = b * PART_BLOCK, hi = lo + PART_BLOCK < nd->m ? lo + PART_BLOCK : nd->m;
+        const uint32_t *seg = w->idx + nd->lo;
+        uint32_t *tmp = w->tmp + nd->lo;
+        size_t nl = 0, nr = 0;
+        double s[5] = {0};
+        for (size_t k = lo; k < hi; k++) { /* as partition_blocks (no branch on the split) */
+            uint32_t i = seg[k];
+            double v, q;
+            if (jb->gh) /* one cache line for both (the rows of a deep node are far apart) */
+                v = jb->gh[2 * (size_t)i], q = jb->gh[2 * (size_t)i + 1];
+            else
+                v = jb->y[i], q = jb->h ? jb->h[i] : v * v;
+            int left = nd->bj[i] <= nd->pos;
+            tmp[lo + nl] = i;
+            tmp[hi - 1 - nr] = i;
+            nl += (size_t)left, nr += (size_t)!left;
+            s[1] += left ? v : 0.0, s[2] += left ? q : 0.0;
+            s[3] += left ? 0.0 : v, s[4] += left ? 0.0 : q;
+        }
+        s[0] = (double)nl;
+        memcpy(w->part_sums + 5 * (nd->b0 + b), s, sizeof s);
+    }
+}
+
+/* The targets of rows[0..m) into o[os k ..] as hist_build's gather: [y], [g, h] or [1, g, h, 0]. */
+static inline void gather_rows(const uint32_t *rows, size_t m, const double *y, const double *h,
+                               const double *gh, size_t os, double *o)
+{
+    if (gh && os == 2)
+        for (size_t k = 0; k < m; k++) memcpy(o + 2 * k, gh + 2 * (size_t)rows[k], 16);
+    else if (gh)
+        for (size_t k = 0; k < m; k++) {
+            double *ok = o + 4 * k;
+            ok[0] = 1, ok[1] = gh[2 * (size_t)rows[k]], ok[2] = gh[2 * (size_t)rows[k] + 1], ok[3] = 0;
+        }
+    else if (os == 1)
+        for (size_t k = 0; k < m; k++) o[k] = y[rows[k]];
+    else if (os == 2)
+        for (size_t k = 0; k < m; k++) o[2 * k] = y[rows[k]], o[2 * k + 1] = h[rows[k]];
+    else
+        for (size_t k = 0; k < m; k++) {
+            double *ok = o + 4 * k;
+            ok[0] = 1, ok[1] = y[rows[k]], ok[2] = h[rows[k]], ok[3] = 0;
+        }
+}
+
+/* partition_place for a level, and the smaller child's rows' targets gathered in `ordered` at
+ * their new places (the gather of hist_build, done while the rows are at hand). */
+static void lvl_partition_place(void *arg, size_t t, size_t nt)
+{
+    const lvl_part_job *jb = arg;
+    boost_tree_work *w = jb->w;
+    size_t i0, i1, os = jb->os;
+    lvl_items(jb, t, nt, &i0, &i1);
+    for (size_t it = i0; it < i1; it++) {
+        const lvl_node *nd = jb->nodes + jb->item[3 * it];
+        size_t b = jb->item[3 * it + 1], bb = nd->b0 + b;
+        size_t lo = b * PART_BLOCK, hi = lo + PART_BLOCK < nd->m ? lo + PART_BLOCK : nd->m;
+        size_t nl = (size_t)w->part_sums[5 * bb], nr = hi - lo - nl;
+        size_t al = w->part_at[2 * bb], ar = w->part_at[2 * bb + 1];
+        uint32_t *seg = w->idx + nd->lo, *tmp = w->tmp + nd->lo;
+        double *o = w->ordered + os * nd->lo;
+        memcpy(seg + al, tmp + lo, nl * sizeof *seg);
+        for (size_t k = 0; k < nr; k++) seg[ar + k] = tmp[hi - 1 - k];
+        if (nd->small == 0) gather_rows(seg + al, nl, jb->y, jb->h, jb->gh, os, o + os * al);
+        if (nd->small == 1) gather_rows(seg + ar, nr, jb->y, jb->h, jb->gh, os, o + os * ar);
+    }
+}
+
+/* A level's histograms: for each task the histogram h of rows[0..m) (targets og), then, for a
+ * split parent, large -= h (the larger child's, in the parent's memory); each thread its share
+ * of the features, as hist_build_part. */
+typedef struct {
+    const uint32_t *rows;
+    size_t m;
+    const double *og;
+    double *h, *large;
+} lvl_hist_task;
+
+typedef struct {
+    const grower *g;
+    const lvl_hist_task *task;
+    size_t n_task;
+    int avx;
+} lvl_hist_job;
+
+static void lvl_hist_part(void *arg, size_t t, size_t nt)
+{
+    const lvl_hist_job *jb = arg;
+    const grower *g = jb->g;
+    const boost_binning *b = g->work->bins;
+    size_t j0, j1, per = b->max_bins * g->hstride;
+    boost_pool_part(b->d, t, nt, 2, &j0, &j1);
+    if (j1 <= j0) return;
+    for (size_t k = 0; k < jb->n_task; k++) {
+        const lvl_hist_task *tk = jb->task + k;
+        hist_job hj = {.b = b,
+                       .rows = tk->rows,
+                       .m = tk->m,
+                       .og = tk->og,
+                       .h = tk->h,
+                       .newton = g->p->criterion == BOOST_NEWTON,
+                       .avx = jb->avx,
+                       .compact = g->compact};
+        if (hj.compact)
+            hist_build_newton2(b, hj.rows, hj.m, hj.og, hj.h, j0, j1);
+        else if (hj.newton && hj.avx)
+            hist_build_newton_avx(b, hj.rows, hj.m, hj.og, hj.h, j0, j1);
+        else if (hj.newton)
+            hist_build_newton(b, hj.rows, hj.m, hj.og, hj.h, j0, j1);
+        else
+            hist_build_unit(b, hj.rows, hj.m, hj.og, hj.h, j0, j1);
+        if (tk->large)
+            for (size_t e = j0 * per; e < j1 * per; e++) tk->large[e] -= tk->h[e];
+    }
+}
+
+/* A level's split search: each node's best split per feature, each thread its features. */
+typedef struct {
+    const grower *g;
+    const pending *const *node; /* the nodes searched */
+    const double *tot;          /* (n_node, 3) their histograms' totals */
+    size_t n_node;
+} lvl_split_job;
+
+static void lvl_split_part(void *arg, size_t t, size_t nt)
+{
+    const lvl_split_job *jb = arg;
+    boost_tree_work *w = jb->g->work;
+    size_t j0, j1, d = w->bins->d;
+    boost_pool_part(d, t, nt, 1, &j0, &j1);
+    for (size_t k = 0; k < jb->n_node; k++) {
+        const pending *pn = jb->node[k];
+        for (size_t j = j0; j < j1; j++) {
+            size_t pos = 0;
+            double proxy = -INFINITY;
+            w->split_ok[k * d + j] = hist_best_split_gbdt(jb->g, pn->hist, j, jb->tot + 3 * k,
+                                                          pn->hi - pn->lo, &pos, &proxy);
+            w->split_pos[k * d + j] = pos, w->split_proxy[k * d + j] = proxy;
+        }
+    }
+}
+
+/* The leaf of each row: leaves[3k..3k+2] = [lo, hi, id], each thread a range of idx. */
+typedef struct {
+    boost_tree_work *w;
+    const size_t *leaf;
+    size_t n_leaf, m;
+} lvl_leaf_job;
+
+static void lvl_leaf_part(void *arg, size_t t, size_t nt)
+{
+    const lvl_leaf_job *jb = arg;
+    size_t p0, p1;
+    boost_pool_part(jb->m, t, nt, 1, &p0, &p1);
+    for (size_t k = 0; k < jb->n_leaf; k++) {
+        size_t lo = jb->leaf[3 * k] > p0 ? jb->leaf[3 * k] : p0;
+        size_t hi = jb->leaf[3 * k + 1] < p1 ? jb->leaf[3 * k + 1] : p1;
+        for (size_t q = lo; q < hi; q++) jb->w->leaf_of[jb->w->idx[q]] = (int32_t)jb->leaf[3 * k + 2];
+    }
+}
+
+/* The per-level arrays of grow_levels, grown as needed. */
+static int grow_to(void **a, size_t *cap, size_t need, size_t size)
+{
+    if (need <= *cap) return CM_OK;
+    size_t c = *cap ? *cap : 16;
+    while (c < need) c *= 2;
+    void *p = realloc(*a, c * size);
+    if (!p) return cm_error(CM_ENOMEM, "out of memory growing a tree");
+    *a = p, *cap = c;
+    return CM_OK;
+}
+
+/* The tree's nodes renumbered as the depth-first growth numbers them (the two children of a
+ * node take the next two numbers when it is split, the left subtree grown first); the leaves'
+ * ids too. */
+static int renumber_depth_first(boost_tree *t, size_t *leaf, size_t n_leaf)
+{
+    size_t L = t->n_nodes, nv = (size_t)t->n_values;
+    int *nid = malloc(L * sizeof *nid), *stack = malloc(L * sizeof *stack);
+    boost_node *nn = malloc(L * sizeof *nn);
+    double *val = malloc(L * nv * sizeof *val);
+    if (!nid || !stack || !nn || !val) {
+        free(nid), free(stack), free(nn), free(val);
+        return cm_error(CM_ENOMEM, "out of memory renumbering a tree");
+    }
+    int next = 1, top = 0;
+    nid[0] = 0;
+    stack[top++] = 0;
+    while (top > 0) {
+        int v = stack[--top];
+        const boost_node *nd = &t->node[v];
+        if (nd->feature < 0) continue;
+        nid[nd->left] = next, nid[nd->right] = next + 1, next += 2;
+        stack[top++] = nd->right;
+        stack[top++] = nd->left;
+    }
+    for (size_t v = 0; v < L; v++) {
+        boost_node nd = t->node[v];
+        if (nd.feature >= 0) nd.left = nid[nd.left], nd.right = nid[nd.right];
+        nn[nid[v]] = nd;
+        memcpy(val + (size_t)nid[v] * nv, t->value + v * nv, nv * sizeof *val);
+    }
+    memcpy(t->node, nn, L * sizeof *nn);
+    memcpy(t->value, val, L * nv * sizeof *val);
+    for (size_t k = 0; k < n_leaf; k++) leaf[3 * k + 2] = (size_t)nid[leaf[3 * k + 2]];
+    free(nid), free(stack), free(nn), free(val);
+    return CM_OK;
+}
+
+/* Grows the GBDT's tree from its root r0 (histogram built, split searched) level by level. */
+static int grow_levels(grower *g, pending r0, size_t m_root)
+{
+    boost_tree_work *w = g->work;
+    size_t d = g->xy->d, n = g->xy->n, os = g->hstride == 4 ? 4 : g->compact ? 2 : 1;
+    int newton = g->p->criterion == BOOST_NEWTON;
+    int st = CM_OK;
+    pending *cur = NULL, *nxt = NULL;
+    const pending **srch = NULL;
+    lvl_node *ln = NULL;
+    lvl_hist_task *task = NULL;
+    size_t *item = NULL, *leaf = NULL;
+    double *tot = NULL;
+    size_t c_cur = 0, c_nxt = 0, c_srch = 0, c_ln = 0, c_task = 0, c_item = 0, c_leaf = 0,
+           c_tot = 0;
+    size_t n_cur = 1, n_leaf = 0, n_nxt = 0;
+    if ((st = grow_to((void **)&cur, &c_cur, 1, sizeof *cur)) != CM_OK) goto done;
+    cur[0] = r0;
+    while (n_cur > 0) {
+        /* the leaves of this level; the others' children */
+        size_t n_split = 0, n_items = 0, n_task = 0, split_rows = 0;
+        n_nxt = 0;
+        for (size_t k = 0; k < n_cur; k++) {
+            pending *pn = &cur[k];
+            if (pn->feature < 0) {
+                if ((st = grow_to((void **)&leaf, &c_leaf, 3 * (n_leaf + 1), sizeof *leaf)))
+                    goto done;
+                leaf[3 * n_leaf] = pn->lo, leaf[3 * n_leaf + 1] = pn->hi;
+                leaf[3 * n_leaf + 2] = (size_t)pn->id, n_leaf++;
+                st = hist_put(w, pn->hist);
+                pn->hist = NULL;
+                if (st != CM_OK) goto done;
+                continue;
+            }
+            size_t m = pn->hi - pn->lo, nb = (m + PART_BLOCK - 1) / PART_BLOCK;
+            if ((st = grow_to((void **)&ln, &c_ln, n_split + 1, sizeof *ln)) ||
+                (st = grow_to((void **)&item, &c_item, 3 * (n_items + nb), sizeof *item)))
+                goto done;
+            ln[n_split] = (lvl_node){.lo = pn->lo,
+                                     .m = m,
+                                     .pos = pn->split_pos,
+                                     .b0 = n_items,
+                                     .bj = w->bins->bin + (size_t)pn->feature * n};
+            for (size_t b = 0; b < nb; b++) {
+                size_t *ib = item + 3 * (n_items + b), size = m - b * PART_BLOCK;
+                ib[0] = n_split, ib[1] = b;
+                ib[2] = split_rows + b * PART_BLOCK + (size < PART_BLOCK ? size : PART_BLOCK) / 2;
+            }
+            n_items += nb;
+            split_rows += m;
+            n_split++;
+        }
+        if (n_split == 0) break;
+        if (n_items > w->part_cap) { /* the blocks' sums: one node's blocks fit n / PART_BLOCK + 1 */
+            double *ps = realloc(w->part_sums, 5 * n_items * sizeof *ps);
+            size_t *pa = ps ? realloc(w->part_at, 2 * n_items * sizeof *pa) : NULL;
+            if (ps) w->part_sums = ps;
+            if (pa) w->part_at = pa;
+            if (!ps || !pa) {
+                st = cm_error(CM_ENOMEM, "out of memory growing a tree");
+                goto done;
+            }
+            w->part_cap = n_items;
+        }
+        /* the partition of every node split, its blocks shared among the threads */
+        lvl_part_job pj = {.w = w,
+                           .nodes = ln,
+                           .item = item,
+                           .n_items = n_items,
+                           .rows = split_rows,
+                           .y = g->xy->y,
+                           .h = newton ? g->xy->h : NULL,
+                           .gh = newton && w->gh_ok ? w->gh : NULL,
+                           .os = os};
+        boost_pool *thr = n_items > 1 ? w->threads : NULL;
+        boost_pool_run(thr, lvl_partition_blocks, &pj);
+        if ((st = grow_to((void **)&nxt, &c_nxt, 2 * n_split, sizeof *nxt)) ||
+            (st = grow_to((void **)&task, &c_task, n_split, sizeof *task)))
+            goto done;
+        size_t s = 0;
+        for (size_t k = 0; k < n_cur; k++) {
+            pending *pn = &cur[k];
+            if (pn->feature < 0) continue;
+            lvl_node *nd = &ln[s++];
+            /* the children's rows and sums, added in block order as partition_unit */
+            size_t nl = 0, at_l = 0, at_r, nbk = (nd->m + PART_BLOCK - 1) / PART_BLOCK;
+            for (size_t b = 0; b < nbk; b++) nl += (size_t)w->part_sums[5 * (nd->b0 + b)];
+            at_r = nl;
+            double sl[3] = {(double)nl, 0, 0}, sr[3] = {(double)(nd->m - nl), 0, 0};
+            for (size_t b = 0; b < nbk; b++) {
+                const double *bs = w->part_sums + 5 * (nd->b0 + b);
+                size_t hi = (b + 1) * PART_BLOCK < nd->m ? (b + 1) * PART_BLOCK : nd->m;
+                w->part_at[2 * (nd->b0 + b)] = at_l, w->part_at[2 * (nd->b0 + b) + 1] = at_r;
+                at_l += (size_t)bs[0], at_r += hi - b * PART_BLOCK - (size_t)bs[0];
+                sl[1] += bs[1], sl[2] += bs[2], sr[1] += bs[3], sr[2] += bs[4];
+            }
+            int depth = g->t->node[pn->id].depth + 1;
+            int l = tree_add_node(g->t, depth), r = l >= 0 ? tree_add_node(g->t, depth) : -1;
+            if (r < 0) {
+                st = CM_ENOMEM;
+                goto done;
+            }
+            boost_node *pd = &g->t->node[pn->id];
+            pd->feature = pn->feature, pd->threshold = pn->threshold;
+            pd->left = l, pd->right = r;
+            pending *a = &nxt[n_nxt++], *b = &nxt[n_nxt++];
+            *a = (pending){.id = l, .base = w->idx, .lo = pn->lo, .hi = pn->lo + nl, .feature = -1};
+            *b = (pending){.id = r, .base = w->idx, .lo = pn->lo + nl, .hi = pn->hi, .feature = -1};
+            node_set(g, l, sl, nl);
+            node_set(g, r, sr, nd->m - nl);
+            nd->small = -1;
+            if (g->p->max_depth >= 0 && depth >= g->p->max_depth) { /* leaves by depth */
+                st = hist_put(w, pn->hist);
+                pn->hist = NULL;
+                if (st != CM_OK) goto done;
+                continue;
+            }
+            /* sum the smaller child; the larger is the parent minus it */
+            pending *small = nl <= nd->m - nl ? a : b, *large = small == a ? b : a;
+            small->hist = hist_get(w);
+            if (!small->hist) {
+                st = CM_ENOMEM;
+                goto done;
+            }
+            large->hist = pn->hist;
+            pn->hist = NULL;
+            nd->small = small == b;
+            task[n_task++] = (lvl_hist_task){.rows = w->idx + small->lo,
+                                             .m = small->hi - small->lo,
+                                             .og = w->ordered + os * small->lo,
+                                             .h = small->hist,
+                                             .large = large->hist};
+        }
+        boost_pool_run(thr, lvl_partition_place, &pj);
+        if (n_task) { /* the children's histograms */
+            size_t rows = 0;
+            for (size_t k = 0; k < n_task; k++) rows += task[k].m;
+            lvl_hist_job hj = {.g = g, .task = task, .n_task = n_task, .avx = newton_avx()};
+            boost_pool_run(rows >= HIST_THREAD_MIN_ROWS ? w->threads : NULL, lvl_hist_part, &hj);
+        }
+        /* the children's split search, the nodes' features shared among the threads */
+        size_t n_srch = 0;
+        for (size_t k = 0; k < n_nxt; k++)
+            if (nxt[k].hist && node_may_split(g, nxt[k].id, nxt[k].hi - nxt[k].lo)) {
+                if ((st = grow_to((void **)&srch, &c_srch, n_srch + 1, sizeof *srch)) ||
+                    (st = grow_to((void **)&tot, &c_tot, 3 * (n_srch + 1), sizeof *tot)))
+                    goto done;
+                hist_node_totals(g, nxt[k].hist, nxt[k].hi - nxt[k].lo, tot + 3 * n_srch);
+                srch[n_srch++] = &nxt[k];
+            }
+        if (n_srch * d > w->split_cap) {
+            int *ok = realloc(w->split_ok, n_srch * d * sizeof *ok);
+            if (ok) w->split_ok = ok;
+            size_t *ps = ok ? realloc(w->split_pos, n_srch * d * sizeof *ps) : NULL;
+            if (ps) w->split_pos = ps;
+            double *px = ps ? realloc(w->split_proxy, n_srch * d * sizeof *px) : NULL;
+            if (px) w->split_proxy = px;
+            if (!px) {
+                st = cm_error(CM_ENOMEM, "out of memory growing a tree");
+                goto done;
+            }
+            w->split_cap = n_srch * d;
+        }
+        if (n_srch) {
+            lvl_split_job sj = {.g = g, .node = srch, .tot = tot, .n_node = n_srch};
+            boost_pool_run(w->threads, lvl_split_part, &sj);
+        }
+        for (size_t k = 0, q = 0; k < n_nxt; k++) {
+            split_res res = {NULL, NULL, NULL};
+            const split_res *pre = &res;
+            if (q < n_srch && srch[q] == &nxt[k])
+                res = (split_res){w->split_ok + q * d, w->split_pos + q * d,
+                                  w->split_proxy + q * d},
+                q++;
+            node_find_split(g, &nxt[k], pre); /* (a node not searched is a leaf: no use of pre) */
+        }
+        pending *sw = cur;
+        size_t csw = c_cur;
+        cur = nxt, c_cur = c_nxt, n_cur = n_nxt;
+        nxt = sw, c_nxt = csw, n_nxt = 0;
+    }
+    /* the leaves: numbered as the depth-first growth, and each row's */
+    if ((st = renumber_depth_first(g->t, leaf, n_leaf)) != CM_OK) goto done;
+    lvl_leaf_job lj = {.w = w, .leaf = leaf, .n_leaf = n_leaf, .m = m_root};
+    boost_pool_run(m_root >= HIST_THREAD_MIN_ROWS ? w->threads : NULL, lvl_leaf_part, &lj);
+done:
+    for (size_t k = 0; k < n_cur; k++) hist_put(w, cur[k].hist);
+    for (size_t k = 0; k < n_nxt; k++) hist_put(w, nxt[k].hist);
+    free(cur), free(nxt), free(srch), free(ln), free(task), free(item), free(leaf), free(tot);
+    return st;
+}
+
+/* speed (--threads N): boost_tree_fit's pass over the rows, for the GBDT, shared among the
+ * threads by blocks of PART_BLOCK rows: per block its rows in the sample (compacted at the
+ * block's start in idx), and [count, unit weights?, W, min h, sum |h|], combined in block order
+ * (the same for any number of threads; a GBDT's W, a count, is exact in any order). */
+typedef struct {
+    const boost_xy *xy;
+    const double *w;
+    boost_tree_work *work;
+    size_t nblk;
+} scan_job;
+
+static void scan_blocks(void *arg, size_t t, size_t nt)
+{
+    const scan_job *jb = arg;
+    const double *h = jb->xy->h;
+    size_t b0, b1, n = jb->xy->n;
+    boost_pool_part(jb->nblk, t, nt, 1, &b0, &b1);
+    for (size_t b = b0; b < b1; b++) {
+        size_t lo = b * PART_BLOCK, hi = lo + PART_BLOCK < n ? lo + PART_BLOCK : n, c = 0;
+        int unit = 1;
+        double W = 0, hmin = INFINITY, htot = 0;
+        uint32_t *idx = jb->work->idx + lo;
+        if (h && jb->work->gh) /* the pairs [g, h] of grow_levels' partition */
+            for (size_t i = lo; i < hi; i++)
+                jb->work->gh[2 * i] = jb->xy->y[i], jb->work->gh[2 * i + 1] = h[i];
+        for (size_t i = lo; i < hi; i++) {
+            double wi = jb->w ? jb->w[i] : 1.0;
+            unit &= wi == 0 || wi == 1;
+            if (wi > 0) {
+                /* (h < hmin ? : fmin's result, without its call: h is never NaN here) */
+                if (h) hmin = h[i] < hmin ? h[i] : hmin, htot += fabs(h[i]);
+                W += wi;
+                idx[c++] = (uint32_t)i;
+            } else {
+                jb->work->leaf_of[i] = -1;
+            }
+        }
+        double *r = jb->work->scan + 5 * b;
+        r[0] = (double)c, r[1] = unit, r[2] = W, r[3] = hmin, r[4] = htot;
+    }
+}
+
 int boost_tree_fit(boost_tree *t, const boost_xy *xy, const double *w, const boost_tree_params *p,
                    gsl_rng *rng, boost_tree_work *work)
 {
@@ -1061,7 +1614,20 @@ int boost_tree_fit(boost_tree *t, const boost_xy *xy, const double *w, const boo
     g.W_total = 0;
     size_t m = 0;
     double hmin = INFINITY, htot = 0; /* Newton: the smallest h of the sample, the sum */
-    for (size_t i = 0; i < n; i++) {
+    work->gh_ok = work->bins && work->threads && xy->h && work->gh;
+    if (work->bins && work->threads) { /* the GBDT's: by blocks on the threads */
+        scan_job sj = {.xy = xy, .w = w, .work = work, .nblk = (n + PART_BLOCK - 1) / PART_BLOCK};
+        boost_pool_run(sj.nblk > 1 ? work->threads : NULL, scan_blocks, &sj);
+        for (size_t b = 0; b < sj.nblk; b++) { /* in block order, whatever the threads */
+            const double *r = work->scan + 5 * b;
+            size_t cnt = (size_t)r[0];
+            g.unit &= r[1] != 0;
+            g.W_total += r[2], hmin = fmin(hmin, r[3]), htot += r[4];
+            if (m != b * PART_BLOCK) memmove(work->idx + m, work->idx + b * PART_BLOCK, cnt * 4);
+            m += cnt;
+        }
+    }
+    for (size_t i = 0; i < (work->bins && work->threads ? 0 : n); i++) {
         double wi = wt(&g, (uint32_t)i);
         g.unit &= wi == 0 || wi == 1;
         if (wi > 0) {
@@ -1115,9 +1681,14 @@ int boost_tree_fit(boost_tree *t, const boost_xy *xy, const double *w, const boo
             free(stack);
             return CM_ENOMEM;
         }
-        hist_build(&g, work->idx, m, r0.hist);
+        hist_build(&g, work->idx, m, r0.hist); /* (its targets gathered in work->ordered) */
     }
-    node_find_split(&g, &r0);
+    node_find_split(&g, &r0, NULL);
+    if (work->bins && g.gbdt && !p->max_leaves && p->max_depth >= 0 &&
+        !(p->max_features && p->max_features < d)) { /* a GBDT's tree: level by level */
+        free(stack);
+        return grow_levels(&g, r0, m);
+    }
     stack[top++] = r0;
     size_t leaves = 1;
     while (top > 0 && st == CM_OK) {
@@ -1142,8 +1713,8 @@ int boost_tree_fit(boost_tree *t, const boost_xy *xy, const double *w, const boo
         }
         st = hist_put(work, pn.hist);
         leaves++;
-        node_find_split(&g, &a);
-        node_find_split(&g, &b);
+        node_find_split(&g, &a, NULL);
+        node_find_split(&g, &b, NULL);
         if (top + 2 > cap) {
             pending *ns = realloc(stack, 2 * cap * sizeof *ns);
             if (!ns) {
