@@ -19,6 +19,7 @@
 #include "checks.h"
 #include "error.h"
 #include "ensemble.h"
+#include "pool.h"
 #include "testutil.h"
 #include "tree.h"
 
@@ -398,6 +399,56 @@ START_TEST(test_adaboost_behaviour)
 }
 END_TEST
 
+/* A GBDT's tree of limited depth is grown level by level (tree_grow.c's grow_levels, all the
+ * nodes of a level in one job of the threads); any other tree node by node. The two give the same
+ * tree: here the same Newton tree of depth 5 grown level by level, and best-first with a leaf
+ * limit (32) that never binds; the nodes are numbered otherwise, the prediction of every row is
+ * the same bit for bit. */
+START_TEST(test_gbdt_levels_equal_nodes)
+{
+    gsl_rng *r = rng(41);
+    boost_data *ds = boost_synthetic(20000, 10, r);
+    ck_assert_ptr_nonnull(ds);
+    double *g = malloc(ds->n * sizeof *g), *h = malloc(ds->n * sizeof *h);
+    ck_assert(g && h);
+    for (size_t i = 0; i < ds->n; i++) { /* a logistic loss's g and h, made untied */
+        g[i] = ds->y[i] - 0.4 + 0.1 * gsl_ran_gaussian(r, 1.0);
+        h[i] = 0.1 + 0.2 * gsl_rng_uniform(r);
+    }
+    boost_xy xy = boost_data_xy(ds);
+    xy.y = g, xy.h = h, xy.label = NULL, xy.n_classes = 0;
+    boost_pool *threads = boost_pool_start(2);
+    boost_binning *bins = boost_binning_alloc_threads(&xy, 64, threads);
+    boost_tree_work *work = boost_tree_work_alloc(&xy, NULL, bins);
+    ck_assert(threads && bins && work);
+    boost_tree_work_set_threads(work, threads);
+    boost_tree *t[2] = {boost_tree_alloc(xy.d, 1), boost_tree_alloc(xy.d, 1)};
+    ck_assert(t[0] && t[1]);
+    for (int k = 0; k < 2; k++) {
+        boost_tree_params p;
+        boost_tree_params_default(&p, BOOST_NEWTON);
+        p.max_depth = 5, p.lambda = 1.0;
+        p.max_leaves = k ? 32 : 0; /* k = 1: best-first, node by node */
+        ck_assert_int_eq(boost_tree_fit(t[k], &xy, NULL, &p, NULL, work), CM_OK);
+    }
+    ck_assert_uint_eq(t[0]->n_nodes, t[1]->n_nodes);
+    ck_assert_uint_eq(boost_tree_n_leaves(t[0]), 32);
+    for (size_t i = 0; i < ds->n; i++) {
+        const double *a = boost_tree_predict(t[0], ds->X + i, ds->n);
+        const double *b = boost_tree_predict(t[1], ds->X + i, ds->n);
+        ck_assert_msg(a[0] == b[0], "row %zu: level by level %.17g, node by node %.17g", i, a[0],
+                      b[0]);
+    }
+    boost_tree_free(t[0]), boost_tree_free(t[1]);
+    boost_tree_work_free(work);
+    boost_binning_free(bins);
+    boost_pool_stop(threads);
+    free(g), free(h);
+    boost_data_free(ds);
+    gsl_rng_free(r);
+}
+END_TEST
+
 /* --threads: the same trees, bit for bit, for 1, 2 and 3 threads (features shared in pairs, an
  * odd count leaving a tail; nodes of several partition blocks and of one; subsampled rows). */
 START_TEST(test_gbdt_threads)
@@ -632,6 +683,7 @@ Suite *suite_boosting(void)
     tcase_add_test(b, test_adaboost_behaviour);
     tcase_add_test(b, test_gbdt_behaviour);
     tcase_add_loop_test(b, test_gbdt_threads, 0, 3);
+    tcase_add_test(b, test_gbdt_levels_equal_nodes);
     tcase_add_test(b, test_forest_behaviour);
     suite_add_tcase(s, b);
     TCase *p = tcase_create("program");
