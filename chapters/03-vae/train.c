@@ -82,7 +82,8 @@ static int restore(const tstate *t, const vae_train_cfg *cfg, long *epochs, long
     st = st ? st : tstate_get_array(t, "curve_train", res->curve_train, (size_t)cfg->epochs);
     st = st ? st : tstate_get_array(t, "curve_test", res->curve_test, (size_t)cfg->epochs);
     if (st != CM_OK) return st;
-    if (seen < 0 || *epochs < 0 || *epochs >= cfg->epochs)
+    if (seen < 0) return cm_error(CM_EFORMAT, "resume state: %ld rows seen", seen);
+    if (*epochs < 0 || *epochs >= cfg->epochs)
         return cm_error(CM_EFORMAT, "resume state: epoch %ld outside a run of %ld epochs", *epochs,
                         cfg->epochs);
     es->seen = (size_t)seen;
